@@ -1,0 +1,60 @@
+# Junction's commands. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# apt-get needs root; use sudo when we are not.
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: run test serve lint format chromium install install-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, migrate the SQLite database, load the demo data, serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## chromium: the browser the browser tests drive (Debian's package where none is installed)
+chromium:
+	@if [ -n "$$JUNCTION_CHROMIUM" ] && [ -x "$$JUNCTION_CHROMIUM" ]; then :; \
+	elif command -v chromium >/dev/null 2>&1; then :; \
+	else echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; fi
+
+## test: install the test tools and Chromium, then run the whole suite
+test: install-dev chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## serve: production-like: collected static files, gunicorn with 2 workers, DEBUG off
+serve: install
+	JUNCTION_COLLECTED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	JUNCTION_COLLECTED_STATIC=1 $(BIN)/gunicorn console.wsgi --workers 2 --bind $(HOST):$(PORT) \
+	  --access-logfile - --forwarded-allow-ips="127.0.0.1"
+
+## lint: ruff, lint and format check
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,264 @@
+"""Connections: a consumer's (project's or component's) link to a service,
+resolved per environment, with generated credentials and a history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+
+from console.crypto import EncryptedTextField
+from console.models import Component, Environment, Organization, Project
+from marketplace.models import Endpoint, Security, Service, ServiceKind
+
+from .naming import NAME_MAX_LENGTH, NAME_MIN_LENGTH, variable_name, variable_stem
+
+
+class AuthScheme(models.TextChoices):
+    NONE = "none", "None"
+    OAUTH2 = "oauth2", "OAuth 2.0"
+    API_KEY = "api-key", "API key"
+
+
+# Keys every connection of a scheme provides, with whether the value is secret.
+SCHEME_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    AuthScheme.NONE: (("ServiceURL", False),),
+    AuthScheme.OAUTH2: (
+        ("ServiceURL", False),
+        ("ConsumerKey", False),
+        ("ConsumerSecret", True),
+        ("TokenURL", False),
+    ),
+    AuthScheme.API_KEY: (("ServiceURL", False), ("ChoreoAPIKey", True)),
+}
+
+SCHEME_FOR_SECURITY = {
+    Security.NONE: AuthScheme.NONE,
+    Security.OAUTH2: AuthScheme.OAUTH2,
+    Security.API_KEY: AuthScheme.API_KEY,
+}
+
+
+class ConnectionQuerySet(models.QuerySet):
+    def for_user(self, user) -> ConnectionQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__memberships__user=user)
+
+    def visible_to(
+        self, project: Project, component: Component | None = None
+    ) -> ConnectionQuerySet:
+        """The connections a component can use: its own and its project's.
+        At project level, the project's connections only."""
+        scope = models.Q(component__isnull=True)
+        if component is not None:
+            scope |= models.Q(component_id=component.pk)
+        return self.filter(project_id=project.pk).filter(scope)
+
+    def sharing_names_with(
+        self, project: Project, component: Component | None = None
+    ) -> ConnectionQuerySet:
+        """The connections whose names a new one at this scope must not repeat.
+
+        A component connection must differ from its component's and its
+        project's. A project connection is seen by every component of the
+        project, so it must differ from all of them.
+        """
+        if component is None:
+            return self.filter(project_id=project.pk)
+        return self.visible_to(project, component)
+
+
+class Connection(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="connections"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="connections")
+    # Empty for a project connection, usable by every component of the project.
+    component = models.ForeignKey(
+        Component, on_delete=models.CASCADE, null=True, blank=True, related_name="connections"
+    )
+    # PROTECT: a service that connections use can be unlisted, never deleted.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="connections")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    # <NAME> of CHOREO_<NAME>_<KEY>, stored so the database can keep two
+    # connections a component sees from producing the same variables.
+    variable_stem = models.CharField(max_length=NAME_MAX_LENGTH, editable=False)
+    description = models.TextField(blank=True, max_length=1000)
+    auth_scheme = models.CharField(max_length=16, choices=AuthScheme.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="connections_created",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConnectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("name"), NAME_MIN_LENGTH)
+                & LessThanOrEqual(Length("name"), NAME_MAX_LENGTH),
+                name="connection_name_length",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(auth_scheme__in=AuthScheme.values),
+                name="connection_auth_scheme_valid",
+            ),
+            # Same-level uniqueness is held by the database. A project
+            # connection against a component connection of the same project
+            # cannot be a unique index; connection_create locks the project
+            # row for that check (see connections/services.py).
+            models.UniqueConstraint(
+                Lower("name"),
+                "project",
+                condition=models.Q(component__isnull=True),
+                name="connection_unique_project_name",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                "component",
+                condition=models.Q(component__isnull=False),
+                name="connection_unique_component_name",
+            ),
+            models.UniqueConstraint(
+                "variable_stem",
+                "project",
+                condition=models.Q(component__isnull=True),
+                name="connection_unique_project_variable_stem",
+            ),
+            models.UniqueConstraint(
+                "variable_stem",
+                "component",
+                condition=models.Q(component__isnull=False),
+                name="connection_unique_component_variable_stem",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "component", "name"], name="connection_scope_name"),
+            models.Index(fields=["project", "-created_at"], name="connection_project_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_project_connection(self) -> bool:
+        return self.component_id is None
+
+    @property
+    def scope_label(self) -> str:
+        return "Project" if self.is_project_connection else "Component"
+
+    @property
+    def service_kind(self) -> str:
+        return ServiceKind(self.service.kind).label
+
+    def keys(self) -> list[tuple[str, bool]]:
+        """(key, is_secret) for every value the connection provides.
+
+        A third-party service adds its endpoints' parameters: prefetch
+        ``service__parameters`` when asking this of many connections.
+        """
+        keys = list(SCHEME_KEYS[self.auth_scheme])
+        if self.service.kind == ServiceKind.THIRD_PARTY:
+            keys += [
+                (parameter.name, parameter.is_secret) for parameter in self.service.parameters.all()
+            ]
+        return keys
+
+    def variable_names(self) -> set[str]:
+        return {variable_name(self.name, key) for key, _ in self.keys()}
+
+    def refresh_variable_stem(self) -> None:
+        self.variable_stem = variable_stem(self.name)
+
+
+class ConnectionBinding(models.Model):
+    """What a connection resolves to in one environment.
+
+    Internal services resolve to the service's deployment there; third-party
+    services to the endpoint chosen in the Environment to Endpoint Mapping.
+    """
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="bindings")
+    environment = models.ForeignKey(
+        Environment, on_delete=models.CASCADE, related_name="connection_bindings"
+    )
+    # Third-party only. Deleting an endpoint leaves the environment unmapped
+    # (the connection page warns), rather than deleting the connection.
+    endpoint = models.ForeignKey(
+        Endpoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="connection_bindings",
+    )
+    consumer_key = models.CharField(max_length=64, blank=True)
+    consumer_secret = EncryptedTextField(null=True, blank=True)
+    api_key = EncryptedTextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["environment__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "environment"], name="binding_unique_environment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection} in {self.environment}"
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created", "Created"
+    RENAMED = "renamed", "Renamed"
+    DESCRIPTION_CHANGED = "description-changed", "Description changed"
+    MAPPING_CHANGED = "mapping-changed", "Mapping changed"
+    SECRET_REVEALED = "secret-revealed", "Secret revealed"
+    DELETED = "deleted", "Deleted"
+
+
+class ConnectionEvent(models.Model):
+    """One line of a connection's history. It outlives the connection (the
+    "deleted" event must), so it keeps the connection's id and name."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="connection_events"
+    )
+    connection = models.ForeignKey(
+        Connection, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    connection_public_id = models.UUIDField(db_index=True)
+    connection_name = models.CharField(max_length=NAME_MAX_LENGTH)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="connection_events",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=24, choices=EventAction.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=EventAction.values), name="event_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_name}: {self.get_action_display()}"

@@ -1,0 +1,225 @@
+"""Creating connections: every rule of SPEC section 1 checked in one
+transaction, so a form, the admin or a script get the same guarantees."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from console.models import Component, Environment, Project
+from marketplace.models import Endpoint, Service, ServiceKind
+
+from .models import (
+    SCHEME_FOR_SECURITY,
+    SCHEME_KEYS,
+    AuthScheme,
+    Connection,
+    ConnectionBinding,
+    ConnectionEvent,
+    EventAction,
+)
+from .naming import validate_connection_name, variable_name, variable_stem
+
+
+def _connection_keys(service: Service, scheme: str) -> list[str]:
+    keys = [key for key, _ in SCHEME_KEYS[scheme]]
+    if service.kind == ServiceKind.THIRD_PARTY:
+        keys += [parameter.name for parameter in service.parameters.all()]
+    return keys
+
+
+def check_name_is_free(
+    *,
+    project: Project,
+    component: Component | None,
+    name: str,
+    keys: list[str],
+    exclude: Connection | None = None,
+) -> None:
+    """Raise a ValidationError on ``name`` if it repeats (ignoring case) the
+    name of a connection the scope shares names with, or would produce an
+    environment variable one of them already produces."""
+    others = (
+        Connection.objects.sharing_names_with(project, component)
+        .select_related("service", "component")
+        .prefetch_related("service__parameters")
+    )
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    new_variables = {variable_name(name, key) for key in keys}
+    for other in others:
+        where = (
+            "in this project"
+            if other.is_project_connection
+            else f"of the component {other.component.name}"
+        )
+        if other.name.lower() == name.lower():
+            raise ValidationError(
+                {"name": f"A connection named “{other.name}” already exists {where}."},
+                code="duplicate_name",
+            )
+        clash = sorted(new_variables & other.variable_names())
+        if clash:
+            raise ValidationError(
+                {
+                    "name": f"This name would produce the environment variable {clash[0]}, "
+                    f"which the connection “{other.name}” {where} already provides. "
+                    "Choose a more distinct name."
+                },
+                code="variable_collision",
+            )
+
+
+def default_endpoints(
+    service: Service, environments: list[Environment]
+) -> dict[int, Endpoint | None]:
+    """The endpoint pre-selected for each environment: the first (by name)
+    of the service's endpoints that serve it, or none."""
+    chosen: dict[int, Endpoint | None] = {environment.pk: None for environment in environments}
+    for endpoint in service.endpoints.prefetch_related("environments").order_by("name"):
+        for environment in endpoint.environments.all():
+            if environment.pk in chosen and chosen[environment.pk] is None:
+                chosen[environment.pk] = endpoint
+    return chosen
+
+
+def _resolve_endpoints(
+    service: Service,
+    environments: list[Environment],
+    requested: Mapping[int, Endpoint | None] | None,
+) -> dict[int, Endpoint | None]:
+    mapping = default_endpoints(service, environments)
+    for environment_id, endpoint in (requested or {}).items():
+        if environment_id not in mapping:
+            raise ValidationError("An environment of another organization was given.")
+        if endpoint is not None and (
+            endpoint.service_id != service.pk
+            or not endpoint.environments.filter(pk=environment_id).exists()
+        ):
+            environment = next(env for env in environments if env.pk == environment_id)
+            raise ValidationError(
+                {
+                    "mapping": f"The endpoint “{endpoint.name}” cannot be used in "
+                    f"{environment.name}. Choose one of the endpoints that serve it."
+                },
+                code="endpoint_not_allowed",
+            )
+        mapping[environment_id] = endpoint
+    return mapping
+
+
+def _generated_credentials(scheme: str) -> dict[str, object]:
+    if scheme == AuthScheme.OAUTH2:
+        return {
+            "consumer_key": secrets.token_urlsafe(18),
+            "consumer_secret": secrets.token_urlsafe(32),
+        }
+    if scheme == AuthScheme.API_KEY:
+        return {"api_key": "jct_" + secrets.token_urlsafe(32)}
+    return {}
+
+
+def record_event(
+    *, connection: Connection, actor, action: EventAction, detail: dict | None = None
+) -> ConnectionEvent:
+    return ConnectionEvent.objects.create(
+        organization_id=connection.organization_id,
+        connection=connection,
+        connection_public_id=connection.public_id,
+        connection_name=connection.name,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "",
+        action=action,
+        detail=detail or {},
+    )
+
+
+@transaction.atomic
+def connection_create(
+    *,
+    project: Project,
+    component: Component | None = None,
+    service: Service,
+    name: str,
+    description: str = "",
+    endpoints: Mapping[int, Endpoint | None] | None = None,
+    created_by=None,
+) -> Connection:
+    """Create a project connection (``component`` empty) or a component
+    connection to ``service``.
+
+    ``endpoints`` maps environment ids to the endpoint a third-party
+    connection uses there; environments left out get the default endpoint.
+    Raises ValidationError (keyed by field where one is to blame) when a rule
+    is broken; never IntegrityError.
+    """
+    if component is not None and component.project_id != project.pk:
+        raise ValidationError("The component belongs to another project.")
+    name = name.strip()
+    try:
+        validate_connection_name(name)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from error
+
+    # Serialize connection writes per project: the cross-level name rule
+    # (project connection vs. component connections) is not a unique index,
+    # so two creators must not both pass the check below. On SQLite the
+    # IMMEDIATE transaction already holds the write lock.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+
+    if not Service.objects.visible_from(project, component).filter(pk=service.pk).exists():
+        raise ValidationError(
+            {"service": "This service is no longer available from here. Choose another one."},
+            code="service_not_visible",
+        )
+    scheme = SCHEME_FOR_SECURITY[service.security]
+    keys = _connection_keys(service, scheme)
+    check_name_is_free(project=project, component=component, name=name, keys=keys)
+
+    environments = list(Environment.objects.filter(organization_id=project.organization_id))
+    if service.kind == ServiceKind.THIRD_PARTY:
+        mapping = _resolve_endpoints(service, environments, endpoints)
+    else:
+        mapping = {environment.pk: None for environment in environments}
+
+    connection = Connection(
+        organization_id=project.organization_id,
+        project=project,
+        component=component,
+        service=service,
+        name=name,
+        variable_stem=variable_stem(name),
+        description=description.strip(),
+        auth_scheme=scheme,
+        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError as error:
+        # Only reachable if a writer bypassed the lock above; report it the
+        # same way as the check does.
+        raise ValidationError(
+            {"name": "A connection with this name was just created here. Choose another name."},
+            code="duplicate_name",
+        ) from error
+
+    ConnectionBinding.objects.bulk_create(
+        ConnectionBinding(
+            connection=connection,
+            environment=environment,
+            endpoint=mapping[environment.pk],
+            **_generated_credentials(scheme),
+        )
+        for environment in environments
+    )
+    record_event(
+        connection=connection,
+        actor=created_by,
+        action=EventAction.CREATED,
+        detail={"service": str(service), "scope": connection.scope_label},
+    )
+    return connection

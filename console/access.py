@@ -1,0 +1,90 @@
+"""The one access path: every view that takes a handle from the URL gets its
+objects here. Anything the user is not a member of is a 404, never a 403, so
+that outsiders cannot even learn that an organization or project exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from .models import Component, Membership, Organization, Project
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the user stands (organization, project, component) and their role."""
+
+    membership: Membership
+    project: Project | None = None
+    component: Component | None = None
+
+    @property
+    def organization(self) -> Organization:
+        return self.membership.organization
+
+    @property
+    def can_write(self) -> bool:
+        return self.membership.can_write
+
+    @property
+    def is_admin(self) -> bool:
+        return self.membership.is_admin
+
+    @property
+    def level(self) -> str:
+        if self.component is not None:
+            return "component"
+        if self.project is not None:
+            return "project"
+        return "organization"
+
+    def require_write(self) -> None:
+        if not self.can_write:
+            raise PermissionDenied("Your role in this organization cannot make changes.")
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise PermissionDenied("Only an organization Admin can do this.")
+
+
+def get_organization_for_user(request: HttpRequest, org_handle: str) -> Scope:
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(user_id=request.user.pk, organization__handle=org_handle)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organization.")
+    return Scope(membership=membership)
+
+
+def get_project_for_user(request: HttpRequest, org_handle: str, project_handle: str) -> Scope:
+    scope = get_organization_for_user(request, org_handle)
+    project = Project.objects.filter(
+        organization_id=scope.organization.pk, handle=project_handle
+    ).first()
+    if project is None:
+        raise Http404("No such project.")
+    project.organization = scope.organization
+    return Scope(membership=scope.membership, project=project)
+
+
+def get_component_for_user(
+    request: HttpRequest, org_handle: str, project_handle: str, component_handle: str
+) -> Scope:
+    scope = get_organization_for_user(request, org_handle)
+    component = (
+        Component.objects.select_related("project")
+        .filter(
+            project__organization_id=scope.organization.pk,
+            project__handle=project_handle,
+            handle=component_handle,
+        )
+        .first()
+    )
+    if component is None:
+        raise Http404("No such component.")
+    component.project.organization = scope.organization
+    return Scope(membership=scope.membership, project=component.project, component=component)

@@ -1,0 +1,31 @@
+"""Writes on the tenancy models that touch more than one row."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .models import Environment, Membership, Organization, Role
+
+# Every new organization starts with these, in promotion order.
+DEFAULT_ENVIRONMENTS = (
+    ("Development", "development", False),
+    ("Production", "production", True),
+)
+
+
+@transaction.atomic
+def organization_create(*, name: str, handle: str, admin=None) -> Organization:
+    organization = Organization.objects.create(name=name, handle=handle)
+    Environment.objects.bulk_create(
+        Environment(
+            organization=organization,
+            name=env_name,
+            handle=env_handle,
+            order=order,
+            is_production=is_production,
+        )
+        for order, (env_name, env_handle, is_production) in enumerate(DEFAULT_ENVIRONMENTS, 1)
+    )
+    if admin is not None:
+        Membership.objects.create(user=admin, organization=organization, role=Role.ADMIN)
+    return organization

@@ -1,0 +1,315 @@
+"""The marketplace: services an organization runs (internal, published by a
+component's endpoint) or buys (third-party, registered by an admin).
+
+One ``Service`` row is one marketplace card: a service at one major version.
+Publishing a newer minor of that major updates the row, which is how a
+connection "follows its major version" without being touched.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from console.crypto import EncryptedTextField
+from console.models import Component, Environment, Organization, Project
+
+from .versions import validate_version
+
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class ServiceKind(models.TextChoices):
+    INTERNAL = "internal", "Internal"
+    THIRD_PARTY = "third-party", "Third-party"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    ORGANIZATION = "organization", "Organization"
+    PROJECT = "project", "Project"
+
+
+class ServiceType(models.TextChoices):
+    REST = "rest", "REST"
+    GRAPHQL = "graphql", "GraphQL"
+    GRPC = "grpc", "gRPC"
+    SOAP = "soap", "SOAP"
+    ASYNCAPI = "asyncapi", "AsyncAPI"
+    WEBSOCKET = "websocket", "WebSocket"
+    TCP = "tcp", "TCP"
+
+
+class Security(models.TextChoices):
+    NONE = "none", "None"
+    OAUTH2 = "oauth2", "OAuth 2.0"
+    API_KEY = "api-key", "API key"
+
+
+class DefinitionFormat(models.TextChoices):
+    OPENAPI = "openapi", "OpenAPI"
+    GRAPHQL_SDL = "graphql-sdl", "GraphQL SDL"
+    PROTO = "proto", "Protocol Buffers"
+    WSDL = "wsdl", "WSDL"
+    ASYNCAPI = "asyncapi", "AsyncAPI"
+
+
+class Tag(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "organization", name="tag_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceQuerySet(models.QuerySet):
+    def visible_from(self, project: Project, component: Component | None = None) -> ServiceQuerySet:
+        """The listed services a consumer in ``project`` (or ``component``) may see.
+
+        SPEC 1: internal services of the organization with Public or
+        Organization visibility, anything owned by the project itself
+        (Project-visible internal services, project-level third-party
+        services), organization-level third-party services; never a
+        component's own services, never another organization's.
+        """
+        visible = self.filter(organization_id=project.organization_id, listed=True).filter(
+            models.Q(project_id=project.pk)
+            | models.Q(kind=ServiceKind.THIRD_PARTY, project__isnull=True)
+            | models.Q(
+                kind=ServiceKind.INTERNAL,
+                visibility__in=[Visibility.PUBLIC, Visibility.ORGANIZATION],
+            )
+        )
+        if component is not None:
+            visible = visible.exclude(provider_component_id=component.pk)
+        return visible
+
+    def for_user(self, user) -> ServiceQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__memberships__user=user)
+
+
+class Service(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="services"
+    )
+    # Internal: the provider component's project. Third-party: the project it
+    # is registered for, or empty for the whole organization.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="services"
+    )
+    kind = models.CharField(max_length=16, choices=ServiceKind.choices)
+    name = models.CharField(max_length=120)
+    version = models.CharField(
+        max_length=64,
+        validators=[validate_version],
+        help_text="Newest release of this major version, e.g. 1.2.0.",
+    )
+    major = models.PositiveIntegerField(help_text="Major version; the card shows v<major>.")
+    summary = models.CharField(max_length=300, blank=True)
+    overview = models.TextField(blank=True, help_text="Markdown.")
+    service_type = models.CharField(
+        max_length=16, choices=ServiceType.choices, default=ServiceType.REST
+    )
+    security = models.CharField(max_length=16, choices=Security.choices, default=Security.NONE)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="services")
+    api_definition = models.TextField(blank=True)
+    definition_format = models.CharField(
+        max_length=16, choices=DefinitionFormat.choices, blank=True
+    )
+    listed = models.BooleanField(
+        default=True, help_text="Shown in the marketplace. Unlisting keeps connections working."
+    )
+    # Internal services only.
+    provider_component = models.ForeignKey(
+        Component,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="published_services",
+    )
+    endpoint_handle = models.SlugField(max_length=60, blank=True)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "-major"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ServiceKind.values), name="service_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(service_type__in=ServiceType.values),
+                name="service_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(security__in=Security.values), name="service_security_valid"
+            ),
+            # An internal service is an endpoint of a component and has a
+            # network visibility; a third-party service has neither.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind=ServiceKind.INTERNAL,
+                        provider_component__isnull=False,
+                        project__isnull=False,
+                        visibility__in=Visibility.values,
+                    )
+                    & ~models.Q(endpoint_handle="")
+                )
+                | models.Q(
+                    kind=ServiceKind.THIRD_PARTY,
+                    provider_component__isnull=True,
+                    endpoint_handle="",
+                    visibility="",
+                ),
+                name="service_kind_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["provider_component", "endpoint_handle", "major"],
+                condition=models.Q(kind=ServiceKind.INTERNAL),
+                name="service_unique_internal_endpoint_major",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                "organization",
+                "major",
+                condition=models.Q(kind=ServiceKind.THIRD_PARTY),
+                name="service_unique_third_party_name_major",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "listed", "kind"], name="service_org_listed_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.major}"
+
+    @property
+    def major_label(self) -> str:
+        return f"v{self.major}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind == ServiceKind.INTERNAL
+
+    @property
+    def resource_reference(self) -> str:
+        """How a component.yaml names this service (SPEC 1, resource references).
+
+        Internal services read the provider's project and component: select
+        them with the service when rendering many references.
+        """
+        if self.is_internal:
+            component = self.provider_component
+            return (
+                f"service:/{component.project.handle}/{component.handle}/v{self.major}/"
+                f"{self.endpoint_handle}/{self.visibility.upper()}"
+            )
+        return f"thirdparty:{self.name}/v{self.major}"
+
+
+class Deployment(models.Model):
+    """Where an internal service answers in one environment."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="deployments")
+    environment = models.ForeignKey(
+        Environment, on_delete=models.CASCADE, related_name="deployments"
+    )
+    url = models.CharField(max_length=2000, validators=[http_url_validator])
+
+    class Meta:
+        ordering = ["environment__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "environment"], name="deployment_unique_environment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} in {self.environment}: {self.url}"
+
+
+class Endpoint(models.Model):
+    """One address of a third-party service (e.g. Sandbox, Live)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="endpoints")
+    name = models.CharField(max_length=60)
+    url = models.CharField("endpoint URL", max_length=2000, validators=[http_url_validator])
+    environments = models.ManyToManyField(
+        Environment,
+        blank=True,
+        related_name="endpoints",
+        help_text="The environments in which this endpoint may be used.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "service", name="endpoint_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.name}: {self.name}"
+
+
+class ServiceParameter(models.Model):
+    """An additional parameter of a third-party service; every endpoint gives it
+    a value, which is why the name lives on the service."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="parameters")
+    name = models.CharField(
+        max_length=60,
+        help_text="Letters, digits and underscores; becomes an environment variable key.",
+    )
+    is_secret = models.BooleanField("secret", default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "service", name="parameter_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EndpointParameterValue(models.Model):
+    """An endpoint's value for one parameter. Always stored encrypted, so that
+    flipping a parameter to secret needs no data migration; whether it is
+    shown depends on the parameter's secret flag (see ``shown_value``)."""
+
+    endpoint = models.ForeignKey(
+        Endpoint, on_delete=models.CASCADE, related_name="parameter_values"
+    )
+    parameter = models.ForeignKey(ServiceParameter, on_delete=models.CASCADE, related_name="values")
+    value = EncryptedTextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "parameter"], name="parameter_value_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parameter.name} = {self.shown_value}"
+
+    @property
+    def shown_value(self):
+        """Plain text for an ordinary parameter, the masked value for a secret."""
+        if self.value is None:
+            return ""
+        return self.value if self.parameter.is_secret else self.value.reveal()

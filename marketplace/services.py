@@ -1,0 +1,175 @@
+"""Writes that publish and register marketplace services.
+
+Each takes already-validated values (forms validate and convert) and keeps
+the rows that belong together consistent in one transaction: a service's
+major follows its version, an internal service's project follows its
+provider, environments and tags belong to the service's organization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from console.models import Component, Environment, Organization, Project
+
+from .models import (
+    Deployment,
+    Endpoint,
+    EndpointParameterValue,
+    Security,
+    Service,
+    ServiceKind,
+    ServiceParameter,
+    ServiceType,
+    Tag,
+    Visibility,
+)
+from .versions import parse_version
+
+
+def _tags_for(organization: Organization, names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for name in {name.strip() for name in names if name.strip()}:
+        tag = Tag.objects.filter(organization=organization, name__iexact=name).first()
+        tags.append(tag or Tag.objects.create(organization=organization, name=name))
+    return tags
+
+
+def _check_environments(organization: Organization, environments: Iterable[Environment]) -> None:
+    if any(environment.organization_id != organization.pk for environment in environments):
+        raise ValidationError("An environment of another organization was given.")
+
+
+@transaction.atomic
+def internal_service_publish(
+    *,
+    component: Component,
+    endpoint_handle: str,
+    endpoint_name: str,
+    version: str,
+    visibility: Visibility | str,
+    service_type: ServiceType | str = ServiceType.REST,
+    security: Security | str = Security.NONE,
+    summary: str = "",
+    overview: str = "",
+    tags: Iterable[str] = (),
+    urls: Mapping[Environment, str] | None = None,
+    api_definition: str = "",
+    definition_format: str = "",
+) -> Service:
+    """Publish (or update, for a newer release of the same major) a component
+    endpoint as a marketplace service named ``<component> - <endpoint>``.
+
+    ``urls`` maps an environment to the endpoint's URL there; an environment
+    left out is "not deployed".
+    """
+    project = component.project
+    organization = project.organization
+    parsed = parse_version(version)
+    urls = dict(urls or {})
+    _check_environments(organization, urls)
+    service, _ = Service.objects.update_or_create(
+        kind=ServiceKind.INTERNAL,
+        provider_component=component,
+        endpoint_handle=endpoint_handle,
+        major=parsed.major,
+        defaults={
+            "organization": organization,
+            "project": project,
+            "name": f"{component.name} - {endpoint_name}",
+            "version": version.strip(),
+            "visibility": visibility,
+            "service_type": service_type,
+            "security": security,
+            "summary": summary,
+            "overview": overview,
+            "api_definition": api_definition,
+            "definition_format": definition_format,
+        },
+    )
+    service.tags.set(_tags_for(organization, tags))
+    service.deployments.exclude(environment__in=list(urls)).delete()
+    for environment, url in urls.items():
+        Deployment.objects.update_or_create(
+            service=service, environment=environment, defaults={"url": url}
+        )
+    return service
+
+
+@transaction.atomic
+def third_party_service_register(
+    *,
+    organization: Organization,
+    project: Project | None = None,
+    name: str,
+    version: str,
+    service_type: ServiceType | str = ServiceType.REST,
+    security: Security | str = Security.NONE,
+    summary: str = "",
+    overview: str = "",
+    tags: Iterable[str] = (),
+    api_definition: str = "",
+    definition_format: str = "",
+    parameters: Iterable[tuple[str, bool]] = (),
+) -> Service:
+    """Register a third-party service for the organization or one project.
+
+    ``parameters`` are (name, is_secret): the additional parameters every
+    endpoint of the service gives a value for.
+    """
+    if project is not None and project.organization_id != organization.pk:
+        raise ValidationError("The project belongs to another organization.")
+    parsed = parse_version(version)
+    service = Service.objects.create(
+        organization=organization,
+        project=project,
+        kind=ServiceKind.THIRD_PARTY,
+        name=name.strip(),
+        version=version.strip(),
+        major=parsed.major,
+        service_type=service_type,
+        security=security,
+        summary=summary,
+        overview=overview,
+        api_definition=api_definition,
+        definition_format=definition_format,
+    )
+    service.tags.set(_tags_for(organization, tags))
+    ServiceParameter.objects.bulk_create(
+        ServiceParameter(service=service, name=param_name, is_secret=is_secret)
+        for param_name, is_secret in parameters
+    )
+    return service
+
+
+@transaction.atomic
+def endpoint_create(
+    *,
+    service: Service,
+    name: str,
+    url: str,
+    environments: Iterable[Environment],
+    parameter_values: Mapping[str, str] | None = None,
+) -> Endpoint:
+    """Add an endpoint to a third-party service, with a value for each of
+    the service's parameters (a missing one is stored empty)."""
+    if service.kind != ServiceKind.THIRD_PARTY:
+        raise ValidationError("Only third-party services have endpoints.")
+    environments = list(environments)
+    _check_environments(service.organization, environments)
+    endpoint = Endpoint.objects.create(service=service, name=name.strip(), url=url.strip())
+    endpoint.environments.set(environments)
+    values = parameter_values or {}
+    unknown = set(values) - {parameter.name for parameter in service.parameters.all()}
+    if unknown:
+        raise ValidationError(f"Unknown parameters: {', '.join(sorted(unknown))}.")
+    EndpointParameterValue.objects.bulk_create(
+        EndpointParameterValue(
+            endpoint=endpoint, parameter=parameter, value=values.get(parameter.name, "")
+        )
+        for parameter in service.parameters.all()
+    )
+    return endpoint

@@ -1,0 +1,53 @@
+"""Real-browser tests: Playwright drives the system's Chromium against
+pytest-django's live server. `make test` installs Chromium where missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("JUNCTION_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+# No sandbox (CI runs as root); nothing that phones home on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """``log_in(username, password)`` signs in through the login form."""
+
+    def _log_in(username: str = "demo", password: str = "demo"):
+        page.goto(live_server.url + "/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    return _log_in

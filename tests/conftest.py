@@ -1,0 +1,85 @@
+"""Personas and a small organization shared by the whole suite.
+
+Organization A (Acme Corp) has an Admin, a Developer and a Viewer; the
+outsider is a member of organization B (Globex) only.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from console.models import Role
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# the tests make around it are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture
+def organization(db):
+    return factories.make_organization("Acme Corp", "acme")
+
+
+@pytest.fixture
+def other_organization(db):
+    return factories.make_organization("Globex Industries", "globex")
+
+
+@pytest.fixture
+def org_admin(organization):
+    user = factories.make_user("alice", PASSWORD)
+    factories.add_member(user, organization, Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def developer(organization):
+    user = factories.make_user("dave", PASSWORD)
+    factories.add_member(user, organization, Role.DEVELOPER)
+    return user
+
+
+@pytest.fixture
+def viewer(organization):
+    user = factories.make_user("vera", PASSWORD)
+    factories.add_member(user, organization, Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def outsider(other_organization):
+    user = factories.make_user("oscar", PASSWORD)
+    factories.add_member(user, other_organization, Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def project(organization):
+    return factories.make_project(organization, "Payments", "payments")
+
+
+@pytest.fixture
+def component(project):
+    return factories.make_component(project, "Checkout API", "checkout-api")
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in and returns it."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness buys nothing in tests and costs seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

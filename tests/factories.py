@@ -1,0 +1,106 @@
+"""Small builders for test data; each goes through the same service
+functions the console uses, so tests exercise the real write paths."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from console.models import Component, ComponentType, Membership, Organization, Project, Role
+from console.services import organization_create
+from marketplace.models import Security, Service, Visibility
+from marketplace.services import (
+    endpoint_create,
+    internal_service_publish,
+    third_party_service_register,
+)
+
+_sequence = itertools.count(1)
+
+
+def make_user(username: str | None = None, password: str = "pw-for-tests-1"):
+    username = username or f"user{next(_sequence)}"
+    return get_user_model().objects.create_user(username=username, password=password)
+
+
+def make_organization(name: str = "Acme Corp", handle: str = "acme") -> Organization:
+    return organization_create(name=name, handle=handle)
+
+
+def add_member(user, organization: Organization, role: Role) -> Membership:
+    return Membership.objects.create(user=user, organization=organization, role=role)
+
+
+def make_project(
+    organization: Organization, name: str = "Payments", handle: str | None = None
+) -> Project:
+    return Project.objects.create(
+        organization=organization, name=name, handle=handle or name.lower().replace(" ", "-")
+    )
+
+
+def make_component(
+    project: Project,
+    name: str = "Checkout API",
+    handle: str | None = None,
+    type: ComponentType = ComponentType.SERVICE,
+) -> Component:
+    return Component.objects.create(
+        project=project, name=name, handle=handle or name.lower().replace(" ", "-"), type=type
+    )
+
+
+def make_internal_service(
+    component: Component,
+    endpoint: str = "api",
+    visibility: Visibility = Visibility.ORGANIZATION,
+    security: Security = Security.NONE,
+    version: str = "1.0.0",
+    deployed: bool = True,
+) -> Service:
+    environments = component.project.organization.environments.all()
+    urls = (
+        {
+            env: f"http://{component.handle}-{env.handle}.internal:8080/{endpoint}"
+            for env in environments
+        }
+        if deployed
+        else {}
+    )
+    return internal_service_publish(
+        component=component,
+        endpoint_handle=endpoint,
+        endpoint_name=endpoint.title(),
+        version=version,
+        visibility=visibility,
+        security=security,
+        urls=urls,
+    )
+
+
+def make_third_party_service(
+    organization: Organization,
+    name: str = "Stripe API",
+    project: Project | None = None,
+    security: Security = Security.NONE,
+    parameters: tuple[tuple[str, bool], ...] = (),
+    version: str = "1.0.0",
+) -> Service:
+    return third_party_service_register(
+        organization=organization,
+        project=project,
+        name=name,
+        version=version,
+        security=security,
+        parameters=parameters,
+    )
+
+
+def add_endpoint(
+    service: Service, name: str, url: str, environment_handles: list[str], **values: str
+):
+    environments = service.organization.environments.filter(handle__in=environment_handles)
+    return endpoint_create(
+        service=service, name=name, url=url, environments=environments, parameter_values=values
+    )
