@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from console.models import Component, Environment, Project
 from marketplace.models import Endpoint, Service, ServiceKind
@@ -31,6 +32,13 @@ def _connection_keys(service: Service, scheme: str) -> list[str]:
     return keys
 
 
+def _stem_prefixes(stem: str) -> list[str]:
+    """``A_B_C`` -> ``["A", "A_B"]``: the stems whose variables could end
+    where this stem's begin."""
+    parts = stem.split("_")
+    return ["_".join(parts[:n]) for n in range(1, len(parts))]
+
+
 def check_name_is_free(
     *,
     project: Project,
@@ -42,15 +50,27 @@ def check_name_is_free(
     """Raise a ValidationError on ``name`` if it repeats (ignoring case) the
     name of a connection the scope shares names with, or would produce an
     environment variable one of them already produces."""
-    others = (
+    stem = variable_stem(name)
+    # Variables CHOREO_<stem>_<key> can only meet when the stems are equal or
+    # one continues the other after an underscore (stem "PAY" with key
+    # "X_SERVICEURL" meets stem "PAY_X" with key "SERVICEURL"), so only
+    # those few rows are read, whatever the number of connections.
+    candidates = (
         Connection.objects.sharing_names_with(project, component)
+        .filter(
+            Q(name__iexact=name)
+            | Q(variable_stem=stem)
+            | Q(variable_stem__startswith=stem + "_")
+            | Q(variable_stem__in=_stem_prefixes(stem))
+        )
         .select_related("service", "component")
         .prefetch_related("service__parameters")
+        .order_by("pk")
     )
     if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
+        candidates = candidates.exclude(pk=exclude.pk)
     new_variables = {variable_name(name, key) for key in keys}
-    for other in others:
+    for other in candidates:
         where = (
             "in this project"
             if other.is_project_connection

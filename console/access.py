@@ -40,6 +40,16 @@ class Scope:
             return "project"
         return "organization"
 
+    @property
+    def url_kwargs(self) -> dict[str, str]:
+        """The handles that name this scope in a URL (see console/urls.py)."""
+        kwargs = {"org": self.organization.handle}
+        if self.project is not None:
+            kwargs["project"] = self.project.handle
+        if self.component is not None:
+            kwargs["component"] = self.component.handle
+        return kwargs
+
     def require_write(self) -> None:
         if not self.can_write:
             raise PermissionDenied("Your role in this organization cannot make changes.")
@@ -88,3 +98,14 @@ def get_component_for_user(
         raise Http404("No such component.")
     component.project.organization = scope.organization
     return Scope(membership=scope.membership, project=component.project, component=component)
+
+
+def get_scope_for_user(
+    request: HttpRequest, org: str, project: str | None = None, component: str | None = None
+) -> Scope:
+    """The scope named by a URL's handles, whichever level it is at."""
+    if component is not None and project is not None:
+        return get_component_for_user(request, org, project, component)
+    if project is not None:
+        return get_project_for_user(request, org, project)
+    return get_organization_for_user(request, org)

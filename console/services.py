@@ -13,10 +13,9 @@ DEFAULT_ENVIRONMENTS = (
 )
 
 
-@transaction.atomic
-def organization_create(*, name: str, handle: str, admin=None) -> Organization:
-    organization = Organization.objects.create(name=name, handle=handle)
-    Environment.objects.bulk_create(
+def default_environments_create(*, organization: Organization) -> list[Environment]:
+    """Development then Production, for an organization that has none."""
+    return Environment.objects.bulk_create(
         Environment(
             organization=organization,
             name=env_name,
@@ -26,6 +25,12 @@ def organization_create(*, name: str, handle: str, admin=None) -> Organization:
         )
         for order, (env_name, env_handle, is_production) in enumerate(DEFAULT_ENVIRONMENTS, 1)
     )
+
+
+@transaction.atomic
+def organization_create(*, name: str, handle: str, admin=None) -> Organization:
+    organization = Organization.objects.create(name=name, handle=handle)
+    default_environments_create(organization=organization)
     if admin is not None:
         Membership.objects.create(user=admin, organization=organization, role=Role.ADMIN)
     return organization

@@ -10,27 +10,45 @@ from django.views.decorators.http import require_GET
 
 from marketplace.models import Deployment, Service
 
-from .access import Scope, get_component_for_user, get_organization_for_user, get_project_for_user
+from . import menus
+from .access import (
+    Scope,
+    get_component_for_user,
+    get_organization_for_user,
+    get_project_for_user,
+)
+from .htmx import page_or_fragment
 from .models import Organization
+from .navigation import known_section
 
 PAGE_SIZE = 25
 
 
 def render_in_scope(
-    request: HttpRequest, template: str, scope: Scope, context: dict | None = None
+    request: HttpRequest,
+    template: str,
+    scope: Scope,
+    context: dict | None = None,
+    *,
+    section: str = "overview",
 ) -> HttpResponse:
-    """Render a page of the console shell: the scope selector and the left
-    navigation need the scope and the user's organizations."""
+    """Render a page of the console shell: the top bar's scope menus and the
+    left navigation need the scope and the section the page belongs to."""
+    organization = scope.organization
+    scope_menus = {
+        "organization": menus.organization_menu(request.user, section, organization.handle),
+        "project": menus.project_menu(
+            organization, section, scope.project.handle if scope.project else ""
+        ),
+    }
+    if scope.project is not None:
+        scope_menus["component"] = menus.component_menu(
+            scope.project, section, scope.component.handle if scope.component else ""
+        )
     return render(
         request,
         template,
-        {
-            "scope": scope,
-            "user_organizations": Organization.objects.for_user(request.user).only(
-                "name", "handle"
-            ),
-            **(context or {}),
-        },
+        {"scope": scope, "section": section, "menus": scope_menus, **(context or {})},
     )
 
 
@@ -53,11 +71,7 @@ def organization_home(request: HttpRequest, org: str) -> HttpResponse:
         request,
         "console/organization_home.html",
         scope,
-        {
-            "nav": "overview",
-            "page": page,
-            "environments": scope.organization.environments.all(),
-        },
+        {"page": page, "environments": scope.organization.environments.all()},
     )
 
 
@@ -66,9 +80,7 @@ def project_home(request: HttpRequest, org: str, project: str) -> HttpResponse:
     scope = get_project_for_user(request, org, project)
     components = scope.project.components.order_by("name")
     page = Paginator(components, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_in_scope(
-        request, "console/project_home.html", scope, {"nav": "overview", "page": page}
-    )
+    return render_in_scope(request, "console/project_home.html", scope, {"page": page})
 
 
 @require_GET
@@ -93,9 +105,51 @@ def component_home(request: HttpRequest, org: str, project: str, component: str)
         request,
         "console/component_home.html",
         scope,
-        {
-            "nav": "overview",
-            "published": published,
-            "environments": environments,
-        },
+        {"published": published, "environments": environments},
     )
+
+
+def _render_menu(
+    request: HttpRequest, menu: menus.Menu, scope: Scope | None, title: str
+) -> HttpResponse:
+    """A menu's items for HTMX; without JavaScript, a whole page of them."""
+    template = page_or_fragment(request, "console/menu.html", "menu-items")
+    context = {"menu": menu, "title": title}
+    if scope is None or template.endswith("#menu-items"):
+        return render(request, template, context)
+    return render_in_scope(request, template, scope, context, section=menu.section)
+
+
+@require_GET
+def organization_menu(request: HttpRequest) -> HttpResponse:
+    menu = menus.organization_menu(
+        request.user,
+        known_section(request.GET.get("section")),
+        request.GET.get("current", ""),
+        menus.clean_query(request.GET.get("q")),
+    )
+    return _render_menu(request, menu, None, "Choose an organization")
+
+
+@require_GET
+def project_menu(request: HttpRequest, org: str) -> HttpResponse:
+    scope = get_organization_for_user(request, org)
+    menu = menus.project_menu(
+        scope.organization,
+        known_section(request.GET.get("section")),
+        request.GET.get("current", ""),
+        menus.clean_query(request.GET.get("q")),
+    )
+    return _render_menu(request, menu, scope, "Choose a project")
+
+
+@require_GET
+def component_menu(request: HttpRequest, org: str, project: str) -> HttpResponse:
+    scope = get_project_for_user(request, org, project)
+    menu = menus.component_menu(
+        scope.project,
+        known_section(request.GET.get("section")),
+        request.GET.get("current", ""),
+        menus.clean_query(request.GET.get("q")),
+    )
+    return _render_menu(request, menu, scope, "Choose a component")

@@ -104,3 +104,23 @@ def add_endpoint(
     return endpoint_create(
         service=service, name=name, url=url, environments=environments, parameter_values=values
     )
+
+
+def bulk_connections(project: Project, service: Service, count: int, prefix: str, component=None):
+    """Many connections at once, straight into the table: for tests that only
+    need volume (query counts), not the create path."""
+    from connections.models import SCHEME_FOR_SECURITY, Connection
+    from connections.naming import variable_stem
+
+    return Connection.objects.bulk_create(
+        Connection(
+            organization_id=project.organization_id,
+            project=project,
+            component=component,
+            service=service,
+            name=f"{prefix} {n:04d}",
+            variable_stem=variable_stem(f"{prefix} {n:04d}"),
+            auth_scheme=SCHEME_FOR_SECURITY[service.security],
+        )
+        for n in range(count)
+    )

@@ -114,10 +114,11 @@ def test_the_organization_page_costs_the_same_queries_with_many_projects(
     client = login(developer)
     factories.make_project(organization, "One", "one")
     client.get(reverse("console:organization", args=["acme"]))  # warm the session
-    # session, user, membership, page count, page, environments, menu organizations
-    with django_assert_num_queries(7):
+    # session, user, membership, page count, page, environments, and the
+    # Organization and Project menus
+    with django_assert_num_queries(8):
         client.get(reverse("console:organization", args=["acme"]))
     for n in range(60):
         factories.make_project(organization, f"Project {n}", f"project-{n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("console:organization", args=["acme"]))

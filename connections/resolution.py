@@ -1,0 +1,101 @@
+"""What a connection gives a component in each environment: the URL and the
+other values, each with the environment variable that carries it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from console.crypto import SecretValue
+from console.models import Environment
+from marketplace.models import Endpoint, EndpointParameterValue
+
+from .models import AuthScheme, Connection, ConnectionBinding
+from .naming import variable_name
+
+
+@dataclass(frozen=True)
+class ResolvedValue:
+    key: str
+    variable: str
+    # A SecretValue for secrets: it renders masked unless revealed.
+    value: str | SecretValue | None
+    secret: bool = False
+
+
+@dataclass
+class ResolvedEnvironment:
+    environment: Environment
+    url: str | None
+    endpoint: Endpoint | None = None
+    values: list[ResolvedValue] = field(default_factory=list)
+    problem: str = ""
+
+
+def _bindings(connection: Connection) -> list[ConnectionBinding]:
+    parameter_values = EndpointParameterValue.objects.select_related("parameter")
+    return list(
+        connection.bindings.select_related("environment", "endpoint").prefetch_related(
+            Prefetch("endpoint__parameter_values", queryset=parameter_values)
+        )
+    )
+
+
+def resolve(connection: Connection) -> list[ResolvedEnvironment]:
+    """One entry per environment of the connection, in promotion order."""
+    service = connection.service
+    deployed = (
+        {d.environment_id: d.url for d in service.deployments.all()} if service.is_internal else {}
+    )
+    name = connection.name
+    resolved = []
+    for binding in _bindings(connection):
+        environment = binding.environment
+        if service.is_internal:
+            url = deployed.get(environment.pk)
+            problem = "" if url else f"The service is not deployed in {environment.name}."
+        else:
+            url = binding.endpoint.url if binding.endpoint else None
+            problem = "" if url else f"No endpoint is mapped to {environment.name}."
+        values = [ResolvedValue("ServiceURL", variable_name(name, "ServiceURL"), url)]
+        if connection.auth_scheme == AuthScheme.OAUTH2:
+            values += [
+                ResolvedValue(
+                    "ConsumerKey", variable_name(name, "ConsumerKey"), binding.consumer_key
+                ),
+                ResolvedValue(
+                    "ConsumerSecret",
+                    variable_name(name, "ConsumerSecret"),
+                    binding.consumer_secret,
+                    secret=True,
+                ),
+                ResolvedValue(
+                    "TokenURL", variable_name(name, "TokenURL"), settings.JUNCTION_TOKEN_URL
+                ),
+            ]
+        elif connection.auth_scheme == AuthScheme.API_KEY:
+            values.append(
+                ResolvedValue(
+                    "ChoreoAPIKey",
+                    variable_name(name, "ChoreoAPIKey"),
+                    binding.api_key,
+                    secret=True,
+                )
+            )
+        if binding.endpoint is not None:
+            for parameter_value in binding.endpoint.parameter_values.all():
+                parameter = parameter_value.parameter
+                values.append(
+                    ResolvedValue(
+                        parameter.name,
+                        variable_name(name, parameter.name),
+                        parameter_value.value
+                        if parameter.is_secret
+                        else parameter_value.shown_value,
+                        secret=parameter.is_secret,
+                    )
+                )
+        resolved.append(ResolvedEnvironment(environment, url, binding.endpoint, values, problem))
+    return resolved

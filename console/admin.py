@@ -1,0 +1,141 @@
+"""Django admin for the tenancy models: organizations, members, environments,
+projects and components."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from .models import Component, Environment, Membership, Organization, Project
+from .services import default_environments_create
+
+admin.site.site_header = "Junction administration"
+admin.site.site_title = "Junction admin"
+admin.site.index_title = "Console data"
+
+
+class ConstraintCheckedForm(forms.ModelForm):
+    """Checks every database constraint before the save.
+
+    Django skips the constraints that mention a field the form leaves out (a
+    read-only field, the parent of an inline row), so without this a new
+    handle, name or version could pass the form and fail in the database.
+    """
+
+    def validate_unique(self):
+        super().validate_unique()
+        if not self.errors:
+            try:
+                self.instance.validate_constraints()
+            except ValidationError as error:
+                self.add_error(None, error)
+
+
+def _read_only_on_change(obj, *fields: str) -> tuple[str, ...]:
+    # Moving a row to another tenant (or project) would strand what hangs
+    # off it (connections, services, bindings) in the old one.
+    return fields if obj is not None else ()
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
+    # An installation can have thousands of users: never a <select> of all.
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+class EnvironmentInline(admin.TabularInline):
+    model = Environment
+    fields = ("name", "handle", "order", "is_production")
+    ordering = ("order",)
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "handle", "created_at")
+    search_fields = ("name", "handle")
+    ordering = ("name",)
+    date_hierarchy = "created_at"
+    prepopulated_fields = {"handle": ("name",)}
+    inlines = (EnvironmentInline, MembershipInline)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        organization = form.instance
+        # SPEC 1: every new organization gets Development then Production,
+        # as organization_create gives them, unless the admin typed its own.
+        if not change and not organization.environments.exists():
+            default_environments_create(organization=organization)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "created_at")
+    list_filter = ("role", "organization")
+    list_select_related = ("user", "organization")
+    search_fields = ("user__username", "user__email", "organization__name", "organization__handle")
+    ordering = ("organization__name", "user__username")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Environment)
+class EnvironmentAdmin(admin.ModelAdmin):
+    form = ConstraintCheckedForm
+    list_display = ("name", "handle", "organization", "order", "is_production")
+    list_filter = ("is_production", "organization")
+    list_select_related = ("organization",)
+    search_fields = ("name", "handle", "organization__name", "organization__handle")
+    ordering = ("organization__name", "order")
+
+    def get_readonly_fields(self, request, obj=None):
+        return _read_only_on_change(obj, "organization")
+
+
+class ComponentInline(admin.TabularInline):
+    model = Component
+    fields = ("name", "handle", "type")
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    form = ConstraintCheckedForm
+    list_display = ("name", "handle", "organization", "created_at")
+    list_filter = ("organization",)
+    list_select_related = ("organization",)
+    search_fields = ("name", "handle", "organization__name", "organization__handle")
+    ordering = ("organization__name", "name")
+    date_hierarchy = "created_at"
+    prepopulated_fields = {"handle": ("name",)}
+    inlines = (ComponentInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return _read_only_on_change(obj, "organization")
+
+
+@admin.register(Component)
+class ComponentAdmin(admin.ModelAdmin):
+    form = ConstraintCheckedForm
+    list_display = ("name", "handle", "type", "project", "organization")
+    list_filter = ("type", "project__organization")
+    list_select_related = ("project__organization",)
+    search_fields = ("name", "handle", "project__name", "project__handle")
+    ordering = ("project__name", "name")
+    date_hierarchy = "created_at"
+    prepopulated_fields = {"handle": ("name",)}
+    autocomplete_fields = ("project",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return _read_only_on_change(obj, "project")
+
+    @admin.display(ordering="project__organization__name")
+    def organization(self, component: Component):
+        return component.project.organization
