@@ -27,6 +27,7 @@ console_patterns = [
 urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("", include("connections.urls")),
+    path("", include("marketplace.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
