@@ -13,7 +13,7 @@ from console.crypto import SecretValue
 
 from .models import Connection, ConnectionBinding, ConnectionEvent, EventAction
 from .naming import validate_connection_name
-from .services import check_name_is_free, record_event
+from .services import check_name_is_free, connection_update, record_event
 
 
 def _masked(secret: SecretValue | None) -> str:
@@ -158,24 +158,12 @@ class ConnectionAdmin(admin.ModelAdmin):
         return connection.service_kind
 
     def save_model(self, request, obj, form, change):
-        # variable_stem is not a form field: it follows the name.
-        obj.refresh_variable_stem()
-        super().save_model(request, obj, form, change)
-        # The connection page's history must show what the admin changed too.
-        if "name" in form.changed_data:
-            record_event(
-                connection=obj,
-                actor=request.user,
-                action=EventAction.RENAMED,
-                detail={"from": form.initial["name"], "to": obj.name, "via": "admin"},
-            )
-        if "description" in form.changed_data:
-            record_event(
-                connection=obj,
-                actor=request.user,
-                action=EventAction.DESCRIPTION_CHANGED,
-                detail={"via": "admin"},
-            )
+        # The console's write path: the name checks again under the project
+        # lock, variable_stem kept in step, and one event per kind of change
+        # so the connection page's history shows what the admin changed too.
+        connection_update(
+            connection=obj, name=obj.name, description=obj.description, actor=request.user
+        )
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Connection.objects.filter(pk=obj.pk))

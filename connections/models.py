@@ -99,6 +99,10 @@ class Connection(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The token of the form that created it: a second submit of the same
+    # form (a double click, a resent POST) finds this row instead of
+    # creating another or failing on the name.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ConnectionQuerySet.as_manager()
 

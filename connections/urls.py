@@ -7,7 +7,7 @@ from django.urls import path
 
 from console.urls_scopes import COMPONENT, PROJECT
 
-from .views import detail, listing
+from .views import create, detail, listing
 
 app_name = "connections"
 
@@ -15,9 +15,30 @@ urlpatterns = []
 for scope_prefix in (PROJECT, COMPONENT):
     urlpatterns += [
         path(scope_prefix + "connections/", listing.connection_list, name="list"),
+        path(scope_prefix + "connections/create/", create.create_browse, name="create"),
+        path(
+            scope_prefix + "connections/create/<int:service_id>/",
+            create.create_form,
+            name="create-form",
+        ),
         path(
             scope_prefix + "connections/<uuid:connection_id>/",
             detail.connection_detail,
             name="detail",
+        ),
+        path(
+            scope_prefix + "connections/<uuid:connection_id>/edit/",
+            detail.connection_edit,
+            name="edit",
+        ),
+        path(
+            scope_prefix + "connections/<uuid:connection_id>/delete/",
+            detail.connection_delete,
+            name="delete",
+        ),
+        path(
+            scope_prefix + "connections/<uuid:connection_id>/reveal/",
+            detail.connection_reveal,
+            name="reveal",
         ),
     ]

@@ -40,7 +40,10 @@ class Menu:
 
 
 def clean_query(raw: str | None) -> str:
-    return (raw or "").strip()[:QUERY_MAX_LENGTH]
+    # Control characters mean nothing in a name search, and PostgreSQL
+    # refuses NUL in a text parameter outright.
+    printable = "".join(ch for ch in (raw or "") if ch.isprintable())
+    return printable.strip()[:QUERY_MAX_LENGTH]
 
 
 def _first_page(queryset, query: str) -> tuple[list, bool]:

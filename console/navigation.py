@@ -18,6 +18,16 @@ SECTIONS: dict[str, dict[str, str]] = {
         "project": "connections:list",
         "component": "connections:list",
     },
+    # Admins only; at component level the section falls back to the overview.
+    "third-party-services": {
+        "organization": "marketplace:third-party-list",
+        "project": "marketplace:third-party-list",
+    },
+    "marketplace": {
+        "organization": "marketplace:browse",
+        "project": "marketplace:browse",
+        "component": "marketplace:browse",
+    },
 }
 
 

@@ -70,7 +70,17 @@ class Tag(models.Model):
 
 
 class ServiceQuerySet(models.QuerySet):
-    def visible_from(self, project: Project, component: Component | None = None) -> ServiceQuerySet:
+    def _of(self, organization_id: int, include_unlisted: bool) -> ServiceQuerySet:
+        services = self.filter(organization_id=organization_id)
+        return services if include_unlisted else services.filter(listed=True)
+
+    def visible_from(
+        self,
+        project: Project,
+        component: Component | None = None,
+        *,
+        include_unlisted: bool = False,
+    ) -> ServiceQuerySet:
         """The listed services a consumer in ``project`` (or ``component``) may see.
 
         SPEC 1: internal services of the organization with Public or
@@ -78,8 +88,10 @@ class ServiceQuerySet(models.QuerySet):
         (Project-visible internal services, project-level third-party
         services), organization-level third-party services; never a
         component's own services, never another organization's.
+        ``include_unlisted`` keeps services removed from the marketplace (their
+        pages stay reachable for the connections that use them).
         """
-        visible = self.filter(organization_id=project.organization_id, listed=True).filter(
+        visible = self._of(project.organization_id, include_unlisted).filter(
             models.Q(project_id=project.pk)
             | models.Q(kind=ServiceKind.THIRD_PARTY, project__isnull=True)
             | models.Q(
@@ -90,6 +102,19 @@ class ServiceQuerySet(models.QuerySet):
         if component is not None:
             visible = visible.exclude(provider_component_id=component.pk)
         return visible
+
+    def visible_from_organization(
+        self, organization: Organization, *, include_unlisted: bool = False
+    ) -> ServiceQuerySet:
+        """What the whole organization may consume: Public and Organization
+        internal services and organization-level third-party services."""
+        return self._of(organization.pk, include_unlisted).filter(
+            models.Q(kind=ServiceKind.THIRD_PARTY, project__isnull=True)
+            | models.Q(
+                kind=ServiceKind.INTERNAL,
+                visibility__in=[Visibility.PUBLIC, Visibility.ORGANIZATION],
+            )
+        )
 
     def for_user(self, user) -> ServiceQuerySet:
         if not user.is_authenticated:

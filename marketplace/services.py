@@ -173,3 +173,141 @@ def endpoint_create(
         for parameter in service.parameters.all()
     )
     return endpoint
+
+
+def _refuse_if_connected(service: Service) -> None:
+    # Connection.service is PROTECT; saying so here gives a message a person
+    # can act on instead of a ProtectedError.
+    count = service.connections.count()
+    if count:
+        raise ValidationError(
+            f"{service} is used by {count} connection{'s' if count != 1 else ''}: "
+            "remove it from the marketplace instead, or delete those connections first.",
+            code="in_use",
+        )
+
+
+def _require_third_party(service: Service) -> None:
+    if service.kind != ServiceKind.THIRD_PARTY:
+        raise ValidationError("Only a third-party service can be changed here.")
+
+
+@transaction.atomic
+def third_party_service_update(
+    *,
+    service: Service,
+    name: str,
+    version: str,
+    service_type: ServiceType | str,
+    security: Security | str,
+    summary: str = "",
+    overview: str = "",
+    tags: Iterable[str] = (),
+    api_definition: str = "",
+    definition_format: str = "",
+) -> Service:
+    """Change a third-party service card's details.
+
+    A card is one major version, and connections follow their major: a
+    release of another major is registered as a new card, never made by
+    editing this one.
+    """
+    _require_third_party(service)
+    parsed = parse_version(version)
+    if parsed.major != service.major:
+        raise ValidationError(
+            f"This card is v{service.major}; version {version.strip()} is a new major "
+            f"version. Keep a {service.major}.x.y version here, and register "
+            f"{parsed.major}.x as a new service.",
+            code="major_changed",
+        )
+    service.name = name.strip()
+    service.version = version.strip()
+    service.service_type = service_type
+    service.security = security
+    service.summary = summary
+    service.overview = overview
+    service.api_definition = api_definition
+    service.definition_format = definition_format
+    service.save()
+    service.tags.set(_tags_for(service.organization, tags))
+    return service
+
+
+@transaction.atomic
+def service_set_listed(*, service: Service, listed: bool) -> Service:
+    """Show a service in the marketplace or remove it from there; the
+    connections that use it keep working either way."""
+    service.listed = listed
+    service.save(update_fields=["listed", "updated_at"])
+    return service
+
+
+@transaction.atomic
+def service_delete(*, service: Service) -> None:
+    """Delete a service card (internal or third-party) that no connection uses."""
+    # Lock the row so that a connection created meanwhile waits for the
+    # delete, and then fails on the missing service instead of dangling.
+    Service.objects.select_for_update().filter(pk=service.pk).first()
+    _refuse_if_connected(service)
+    service.delete()
+
+
+@transaction.atomic
+def endpoint_update(
+    *,
+    endpoint: Endpoint,
+    name: str,
+    url: str,
+    environments: Iterable[Environment],
+    parameter_values: Mapping[str, str] | None = None,
+) -> Endpoint:
+    """Change an endpoint. A parameter left out of ``parameter_values`` keeps
+    its current value, which is how a secret is kept without showing it."""
+    service = endpoint.service
+    environments = list(environments)
+    _check_environments(service.organization, environments)
+    values = parameter_values or {}
+    parameters = {parameter.name: parameter for parameter in service.parameters.all()}
+    unknown = set(values) - set(parameters)
+    if unknown:
+        raise ValidationError(f"Unknown parameters: {', '.join(sorted(unknown))}.")
+    endpoint.name = name.strip()
+    endpoint.url = url.strip()
+    endpoint.save(update_fields=["name", "url"])
+    endpoint.environments.set(environments)
+    for parameter_name, value in values.items():
+        EndpointParameterValue.objects.update_or_create(
+            endpoint=endpoint, parameter=parameters[parameter_name], defaults={"value": value}
+        )
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_delete(*, endpoint: Endpoint) -> None:
+    """Delete an endpoint; connections mapped to it are left without an
+    endpoint in those environments (their page says so)."""
+    endpoint.delete()
+
+
+@transaction.atomic
+def service_parameter_add(
+    *, service: Service, name: str, is_secret: bool = False
+) -> ServiceParameter:
+    """Add a parameter to a third-party service; every endpoint gets an
+    empty value for it, to be filled in on the endpoint."""
+    _require_third_party(service)
+    parameter = ServiceParameter.objects.create(
+        service=service, name=name.strip(), is_secret=is_secret
+    )
+    EndpointParameterValue.objects.bulk_create(
+        EndpointParameterValue(endpoint=endpoint, parameter=parameter, value="")
+        for endpoint in service.endpoints.all()
+    )
+    return parameter
+
+
+@transaction.atomic
+def service_parameter_delete(*, parameter: ServiceParameter) -> None:
+    """Remove a parameter and every endpoint's value for it."""
+    parameter.delete()

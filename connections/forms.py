@@ -1,0 +1,215 @@
+"""Forms for connections. They validate and convert; the writes, and the
+checks that need the database under a lock, are in connections/services.py."""
+
+from __future__ import annotations
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+
+from marketplace.models import Endpoint, ServiceKind
+
+from .models import SCHEME_FOR_SECURITY, Connection, ConnectionBinding
+from .naming import validate_connection_name
+from .services import check_name_is_free, connection_keys, default_endpoints
+
+MAPPING_LEGEND = "Environment to Endpoint Mapping"
+
+
+class EndpointChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, endpoint: Endpoint) -> str:
+        return f"{endpoint.name} ({endpoint.url})"
+
+
+class ConnectionEditForm(forms.Form):
+    """Name and description; for a third-party connection, one select per
+    environment listing only the service's endpoints that serve it."""
+
+    name = forms.CharField(
+        label="Name",
+        # Help text is rendered as HTML: the angle brackets are entities.
+        help_text="3 to 50 letters, digits, spaces, _, - or . "
+        "It names the environment variables: CHOREO_&lt;NAME&gt;_&lt;KEY&gt;.",
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=Connection._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        connection: Connection,
+        bindings: list[ConnectionBinding],
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault(
+            "initial", {"name": connection.name, "description": connection.description}
+        )
+        super().__init__(*args, **kwargs)
+        self.connection = connection
+        self.mapping_fields: dict[str, int] = {}
+        if connection.service.kind == ServiceKind.THIRD_PARTY:
+            for binding in bindings:
+                field_name = f"endpoint_{binding.environment.handle}"
+                # Scoped at request time to this service's endpoints that
+                # serve the environment: nothing else can even be chosen.
+                self.fields[field_name] = EndpointChoiceField(
+                    label=binding.environment.name,
+                    queryset=Endpoint.objects.filter(
+                        service_id=connection.service_id, environments=binding.environment
+                    ).order_by("name"),
+                    required=False,
+                    empty_label="No endpoint",
+                    initial=binding.endpoint_id,
+                )
+                self.mapping_fields[field_name] = binding.environment_id
+
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        mapping = (
+            [
+                Fieldset(
+                    MAPPING_LEGEND,
+                    HTML(
+                        '<p class="small text-body-secondary">Each environment uses the '
+                        "endpoint chosen here. Only endpoints allowed in an environment are "
+                        "offered.</p>"
+                    ),
+                    *self.mapping_fields,
+                )
+            ]
+            if self.mapping_fields
+            else []
+        )
+        self.helper.layout = Layout(
+            "name",
+            "description",
+            *mapping,
+            Div(
+                Submit("save", "Save"),
+                # Rendered with the page's context, where the view puts cancel_url.
+                HTML('<a class="btn btn-link" href="{{ cancel_url }}">Cancel</a>'),
+                css_class="d-flex gap-2 mt-3",
+            ),
+        )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        validate_connection_name(name)
+        return name
+
+    def endpoints(self) -> dict[int, Endpoint | None] | None:
+        """Environment id -> chosen endpoint, for connection_update; None
+        when the connection has no mapping to change."""
+        if not self.mapping_fields:
+            return None
+        return {
+            environment_id: self.cleaned_data.get(field_name)
+            for field_name, environment_id in self.mapping_fields.items()
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a connection_update error next to the field it is about."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class SecretRevealForm(forms.Form):
+    """Which secret to reveal: an environment handle and a key."""
+
+    environment = forms.SlugField(max_length=60)
+    key = forms.CharField(max_length=60)
+
+
+class ConnectionCreateForm(forms.Form):
+    """Create Connection: Name and Description, and for a third-party service
+    the Environment to Endpoint Mapping, pre-selected with the endpoint that
+    serves each environment. ``request_token`` travels with the form so that
+    submitting it twice creates one connection."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        # Help text is rendered as HTML: the angle brackets are entities.
+        help_text="3 to 50 letters, digits, spaces, _, - or . "
+        "It names the environment variables: CHOREO_&lt;NAME&gt;_&lt;KEY&gt;.",
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=Connection._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    request_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project, component, service, environments, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project, self.component, self.service = project, component, service
+        if not self.is_bound:
+            self.initial["request_token"] = uuid.uuid4()
+        self.mapping_fields: dict[str, int] = {}
+        if service.kind == ServiceKind.THIRD_PARTY:
+            defaults = default_endpoints(service, environments)
+            for environment in environments:
+                field_name = f"endpoint_{environment.handle}"
+                self.fields[field_name] = EndpointChoiceField(
+                    label=environment.name,
+                    queryset=Endpoint.objects.filter(
+                        service_id=service.pk, environments=environment
+                    ).order_by("name"),
+                    required=False,
+                    empty_label="No endpoint",
+                    initial=getattr(defaults.get(environment.pk), "pk", None),
+                )
+                self.mapping_fields[field_name] = environment.pk
+
+    @property
+    def mapping_bound_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.mapping_fields]
+
+    @property
+    def mapping_has_errors(self) -> bool:
+        return self.is_bound and (
+            any(self[name].errors for name in self.mapping_fields) or bool(self.non_field_errors())
+        )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        validate_connection_name(name)
+        # Checked here to answer at Next; checked again, under a lock, at Create.
+        scheme = SCHEME_FOR_SECURITY[self.service.security]
+        try:
+            check_name_is_free(
+                project=self.project,
+                component=self.component,
+                name=name,
+                keys=connection_keys(self.service, scheme),
+            )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from error
+        return name
+
+    def endpoint_mapping(self) -> dict[int, Endpoint | None] | None:
+        if not self.mapping_fields:
+            return None
+        return {
+            environment_id: self.cleaned_data.get(field_name)
+            for field_name, environment_id in self.mapping_fields.items()
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show connection_create's errors next to the field they are about."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)

@@ -1,0 +1,161 @@
+"""The marketplace: browse and search the services visible from a scope,
+and a service's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from connections.models import Connection
+from console.access import Scope, get_scope_for_user
+from console.htmx import wants_fragment
+from console.views import render_in_scope
+
+from ..definition_reader import describe_definition
+from ..filters import MarketplaceFilter, facets
+from ..markup import render_markdown
+from ..models import Service
+
+PAGE_SIZE = 12
+SERVICE_TABS = (
+    ("overview", "Overview"),
+    ("definition", "API Definition"),
+    ("how-to-use", "How to use"),
+    ("used-by", "Used by"),
+)
+
+
+def services_visible_from(scope: Scope, *, include_unlisted: bool = False) -> QuerySet:
+    if scope.project is None:
+        return Service.objects.visible_from_organization(
+            scope.organization, include_unlisted=include_unlisted
+        )
+    return Service.objects.visible_from(
+        scope.project, scope.component, include_unlisted=include_unlisted
+    )
+
+
+def get_service_for_user(scope: Scope, service_id: int, *, listed_only: bool = False) -> Service:
+    """A service this scope may see, or 404. Its page stays reachable after
+    it is removed from the marketplace; connecting to it does not."""
+    service = (
+        services_visible_from(scope, include_unlisted=not listed_only)
+        .select_related("provider_component__project", "project")
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is None:
+        raise Http404("No such service here.")
+    return service
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """Offset paging with the total known from the facet counts, so the
+    page costs no separate COUNT query."""
+
+    services: list[Service]
+    number: int
+    total: int
+    page_size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(raw: str | None, total: int) -> int:
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        number = 1
+    return min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
+
+
+def browse_context(request: HttpRequest, scope: Scope) -> dict:
+    """Search, facets and one page of cards: shared by the marketplace and
+    step 1 of Create Connection."""
+    visible = services_visible_from(scope)
+    filterset = MarketplaceFilter(request.GET, queryset=visible, organization=scope.organization)
+    facet_list, total = facets(filterset, visible)
+    number = _page_number(request.GET.get("page"), total)
+    start = (number - 1) * PAGE_SIZE
+    services = list(
+        filterset.qs.select_related("provider_component__project")
+        .prefetch_related("tags")
+        .order_by("name", "-major", "pk")[start : start + PAGE_SIZE]
+    )
+    return {
+        "filter": filterset,
+        "facets": facet_list,
+        "results": ResultsPage(services, number, total, PAGE_SIZE),
+    }
+
+
+@require_GET
+def marketplace(
+    request: HttpRequest, org: str, project: str | None = None, component: str | None = None
+) -> HttpResponse:
+    scope = get_scope_for_user(request, org, project, component)
+    context = {**browse_context(request, scope), "card_url": "marketplace:service"}
+    if wants_fragment(request):
+        return render(request, "marketplace/_browse.html#browse-body", {"scope": scope, **context})
+    return render_in_scope(
+        request, "marketplace/marketplace.html", scope, context, section="marketplace"
+    )
+
+
+def _used_by(service: Service, scope: Scope) -> list[Connection]:
+    return list(
+        Connection.objects.filter(service=service, organization_id=scope.organization.pk)
+        .select_related("project", "component")
+        .order_by("project__name", "name")[:200]
+    )
+
+
+@require_GET
+def service_detail(
+    request: HttpRequest,
+    org: str,
+    service_id: int,
+    project: str | None = None,
+    component: str | None = None,
+) -> HttpResponse:
+    scope = get_scope_for_user(request, org, project, component)
+    service = get_service_for_user(scope, service_id)
+    tab = request.GET.get("tab")
+    tab = tab if tab in dict(SERVICE_TABS) else "overview"
+    context = {"service": service, "tabs": SERVICE_TABS, "tab": tab}
+    if tab == "overview":
+        context["overview_html"] = render_markdown(service.overview)
+        context["deployments"] = list(service.deployments.select_related("environment"))
+        context["endpoints"] = list(service.endpoints.prefetch_related("environments"))
+    elif tab == "definition":
+        context["definition"] = describe_definition(service)
+    elif tab == "used-by":
+        context["used_by"] = _used_by(service, scope)
+    if wants_fragment(request):
+        return render(request, "marketplace/service.html#tab-panel", {"scope": scope, **context})
+    return render_in_scope(
+        request, "marketplace/service.html", scope, context, section="marketplace"
+    )

@@ -1,0 +1,180 @@
+"""A component's published endpoints: Admins and Developers add, edit and
+remove them from the component's overview. A published endpoint is the
+marketplace service "<component> - <endpoint>", one card per major version.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models.functions import Lower
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from console.access import Scope, get_component_for_user
+from console.views import render_in_scope
+
+from ..forms import InternalEndpointForm
+from ..models import Service, ServiceKind
+from ..services import internal_service_publish, service_delete, service_set_listed
+
+TEMPLATES = "marketplace/publishing/"
+
+
+def get_writer_scope(request: HttpRequest, org: str, project: str, component: str) -> Scope:
+    """The component, for Admins and Developers: 404 for outsiders, 403 for Viewers."""
+    scope = get_component_for_user(request, org, project, component)
+    scope.require_write()
+    return scope
+
+
+def get_published_service(scope: Scope, service_id: int) -> Service:
+    service = (
+        Service.objects.filter(
+            kind=ServiceKind.INTERNAL, provider_component_id=scope.component.pk, pk=service_id
+        )
+        .prefetch_related("deployments", "tags")
+        .first()
+    )
+    if service is None:
+        raise Http404("No such endpoint of this component.")
+    service.provider_component = scope.component
+    service.organization = scope.organization
+    return service
+
+
+def _component_url(scope: Scope) -> str:
+    return reverse("console:component", kwargs=scope.url_kwargs)
+
+
+def _publish(scope: Scope, form: InternalEndpointForm, handle: str) -> Service:
+    return internal_service_publish(
+        component=scope.component,
+        endpoint_handle=handle,
+        endpoint_name=form.cleaned_data["endpoint_name"],
+        visibility=form.cleaned_data["visibility"],
+        urls=form.urls(),
+        **form.details(),
+    )
+
+
+def _render_form(
+    request: HttpRequest, scope: Scope, form: InternalEndpointForm, service: Service | None
+) -> HttpResponse:
+    return render_in_scope(
+        request,
+        TEMPLATES + "form.html",
+        scope,
+        {"form": form, "service": service},
+        section="overview",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def endpoint_add(request: HttpRequest, org: str, project: str, component: str) -> HttpResponse:
+    scope = get_writer_scope(request, org, project, component)
+    environments = list(scope.organization.environments.order_by("order"))
+    form = InternalEndpointForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        component=scope.component,
+        environments=environments,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            service = _publish(scope, form, form.cleaned_data["handle"])
+        except IntegrityError:
+            form.add_error("handle", "This endpoint was published meanwhile: edit it instead.")
+        else:
+            messages.success(request, f"Published {service} in the marketplace.")
+            return redirect(_component_url(scope))
+    return _render_form(request, scope, form, None)
+
+
+@require_http_methods(["GET", "POST"])
+def endpoint_edit(
+    request: HttpRequest, org: str, project: str, component: str, service_id: int
+) -> HttpResponse:
+    scope = get_writer_scope(request, org, project, component)
+    service = get_published_service(scope, service_id)
+    environments = list(scope.organization.environments.order_by("order"))
+    form = InternalEndpointForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        component=scope.component,
+        environments=environments,
+        service=service,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            published = _publish(scope, form, service.endpoint_handle)
+        except IntegrityError:
+            form.add_error("version", "This major version was published meanwhile: edit it.")
+        else:
+            if published.pk == service.pk:
+                messages.success(request, f"Saved {published}.")
+            else:
+                # A new major is a new card; the old one stays for the
+                # connections that follow it.
+                messages.success(
+                    request,
+                    f"Published {published} as a new card; v{service.major} stays in the "
+                    "marketplace for the connections that use it.",
+                )
+            return redirect(_component_url(scope))
+    return _render_form(request, scope, form, service)
+
+
+@require_http_methods(["GET", "POST"])
+def endpoint_remove(
+    request: HttpRequest, org: str, project: str, component: str, service_id: int
+) -> HttpResponse:
+    scope = get_writer_scope(request, org, project, component)
+    service = get_published_service(scope, service_id)
+    connections = list(
+        service.connections.select_related("project", "component").order_by(Lower("name"))
+    )
+    if request.method == "POST" and not connections:
+        try:
+            service_delete(service=service)
+        except ValidationError:
+            return redirect(
+                reverse(
+                    "marketplace:component-endpoint-remove",
+                    kwargs={**scope.url_kwargs, "service_id": service.pk},
+                )
+            )
+        messages.success(request, f"Removed the endpoint {service}.")
+        return redirect(_component_url(scope))
+    response = render_in_scope(
+        request,
+        TEMPLATES + "remove.html",
+        scope,
+        {"service": service, "connections": connections},
+        section="overview",
+    )
+    if request.method == "POST":
+        response.status_code = 409  # refused: connections use the endpoint
+    return response
+
+
+@require_POST
+def endpoint_listing(
+    request: HttpRequest, org: str, project: str, component: str, service_id: int
+) -> HttpResponse:
+    scope = get_writer_scope(request, org, project, component)
+    service = get_published_service(scope, service_id)
+    listed = request.POST.get("listed")
+    if listed not in ("0", "1"):
+        return HttpResponseBadRequest("Say listed=1 to list the endpoint, listed=0 to remove it.")
+    service_set_listed(service=service, listed=listed == "1")
+    messages.success(
+        request,
+        f"{service} is back in the marketplace."
+        if service.listed
+        else f"{service} is removed from the marketplace; its connections keep working.",
+    )
+    return redirect(_component_url(scope))

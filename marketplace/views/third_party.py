@@ -1,0 +1,287 @@
+"""Dependencies > Third-Party Services: Admins register the services the
+organization buys from outside, at organization or project level, and
+manage them. Endpoints and parameters are in ``third_party_endpoints``.
+
+Every route exists at organization and project level under one name; at
+project level the pages hold that project's services and the organization's.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from console.access import Scope, get_scope_for_user
+from console.htmx import wants_fragment
+from console.views import render_in_scope
+
+from ..forms import (
+    PARAMETER_RULES,
+    ParameterForm,
+    ParameterFormSet,
+    ThirdPartyServiceForm,
+    parameter_helper,
+)
+from ..models import Service, ServiceKind, ServiceType
+from ..services import (
+    service_delete,
+    service_set_listed,
+    third_party_service_register,
+    third_party_service_update,
+)
+
+PAGE_SIZE = 25
+USED_BY_SHOWN = 50
+SECTION = "third-party-services"
+TEMPLATES = "marketplace/third_party/"
+
+
+def get_admin_scope(request: HttpRequest, org: str, project: str | None) -> Scope:
+    """The scope, for Admins only: 404 for outsiders, 403 for other roles."""
+    scope = get_scope_for_user(request, org, project)
+    scope.require_admin()
+    return scope
+
+
+def third_party_services_at(scope: Scope) -> QuerySet[Service]:
+    services = Service.objects.filter(
+        organization_id=scope.organization.pk, kind=ServiceKind.THIRD_PARTY
+    )
+    if scope.project is not None:
+        # A project sees its own registrations and the organization's, never
+        # another project's.
+        services = services.filter(Q(project_id=scope.project.pk) | Q(project__isnull=True))
+    return services
+
+
+def get_third_party_service(scope: Scope, service_id: int) -> Service:
+    service = third_party_services_at(scope).select_related("project").filter(pk=service_id).first()
+    if service is None:
+        raise Http404("No such third-party service here.")
+    service.organization = scope.organization
+    return service
+
+
+def service_url(scope: Scope, viewname: str, service: Service, **extra: object) -> str:
+    return reverse(
+        f"marketplace:{viewname}", kwargs={**scope.url_kwargs, "service_id": service.pk, **extra}
+    )
+
+
+class ThirdPartyServiceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+    service_type = django_filters.ChoiceFilter(
+        choices=ServiceType.choices, label="Service type", empty_label="All service types"
+    )
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        choices=[("listed", "In the marketplace"), ("removed", "Removed from the marketplace")],
+        label="Status",
+        empty_label="Any status",
+    )
+    registered = django_filters.ChoiceFilter(
+        method="filter_registered",
+        choices=[("organization", "Whole organization"), ("project", "One project")],
+        label="Registered for",
+        empty_label="All",
+    )
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # A subquery, not a join: a join on tags would repeat services.
+        tagged = Service.tags.through.objects.filter(tag__name__icontains=value)
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(pk__in=tagged.values("service_id"))
+        )
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(listed=(value == "listed"))
+
+    def filter_registered(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(project__isnull=(value == "organization"))
+
+
+@require_GET
+def third_party_list(request: HttpRequest, org: str, project: str | None = None) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    services = (
+        third_party_services_at(scope)
+        .select_related("project")
+        .prefetch_related("tags")
+        .annotate(endpoint_count=Count("endpoints"))
+        .order_by(Lower("name"), "-major", "pk")
+    )
+    filterset = ThirdPartyServiceFilter(request.GET, queryset=services)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    is_filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+    context = {"filter": filterset, "page": page, "is_filtered": is_filtered}
+    if wants_fragment(request):
+        return render(request, TEMPLATES + "list.html#results", {**context, "scope": scope})
+    return render_in_scope(request, TEMPLATES + "list.html", scope, context, section=SECTION)
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_register(
+    request: HttpRequest, org: str, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = ThirdPartyServiceForm(
+        data, files, organization=scope.organization, project=scope.project
+    )
+    parameters = ParameterFormSet(data, prefix="parameters")
+    # Both validated, so that every mistake is shown at once.
+    valid = [form.is_valid(), parameters.is_valid()] if data is not None else [False]
+    if all(valid):
+        registered_for = scope.project or form.cleaned_data.get("registered_for")
+        try:
+            service = third_party_service_register(
+                organization=scope.organization,
+                project=registered_for,
+                name=form.cleaned_data["name"],
+                parameters=parameters.parameters(),
+                **form.details(),
+            )
+        except IntegrityError:
+            # Someone registered the same name and major since the form
+            # checked: say so as the form would have.
+            form.add_error("name", "A third-party service of this name and major version exists.")
+        else:
+            messages.success(
+                request, f"Registered {service}. Now add its first endpoint: where it answers."
+            )
+            return redirect(service_url(scope, "third-party-endpoint-add", service))
+    return render_in_scope(
+        request,
+        TEMPLATES + "register.html",
+        scope,
+        {
+            "form": form,
+            "parameters": parameters,
+            "parameter_helper": parameter_helper(),
+            "parameter_rules": PARAMETER_RULES,
+        },
+        section=SECTION,
+    )
+
+
+def render_detail(
+    request: HttpRequest,
+    scope: Scope,
+    service: Service,
+    parameter_form: ParameterForm | None = None,
+) -> HttpResponse:
+    """The manage page; also shown again, with errors, by a failed "add parameter"."""
+    endpoints = service.endpoints.prefetch_related(
+        "environments", "parameter_values__parameter"
+    ).order_by(Lower("name"))
+    connections = service.connections.select_related("project", "component").order_by(Lower("name"))
+    return render_in_scope(
+        request,
+        TEMPLATES + "detail.html",
+        scope,
+        {
+            "service": service,
+            "tags": list(service.tags.all()),
+            "endpoints": endpoints,
+            "parameters": list(service.parameters.all()),
+            "parameter_form": parameter_form or ParameterForm(service=service),
+            "parameter_rules": PARAMETER_RULES,
+            "connections": connections[:USED_BY_SHOWN],
+            "connection_count": connections.count(),
+        },
+        section=SECTION,
+    )
+
+
+@require_GET
+def third_party_detail(
+    request: HttpRequest, org: str, service_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    return render_detail(request, scope, get_third_party_service(scope, service_id))
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_edit(
+    request: HttpRequest, org: str, service_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = ThirdPartyServiceForm(data, files, organization=scope.organization, service=service)
+    if data is not None and form.is_valid():
+        try:
+            third_party_service_update(
+                service=service, name=form.cleaned_data["name"], **form.details()
+            )
+        except ValidationError as error:
+            form.add_error("version", error)
+        except IntegrityError:
+            form.add_error("name", "A third-party service of this name and major version exists.")
+        else:
+            messages.success(request, f"Saved {service}.")
+            return redirect(service_url(scope, "third-party-detail", service))
+    return render_in_scope(
+        request, TEMPLATES + "edit.html", scope, {"form": form, "service": service}, section=SECTION
+    )
+
+
+@require_POST
+def third_party_listing(
+    request: HttpRequest, org: str, service_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    listed = request.POST.get("listed")
+    if listed not in ("0", "1"):
+        return HttpResponseBadRequest("Say listed=1 to list the service, listed=0 to remove it.")
+    service_set_listed(service=service, listed=listed == "1")
+    messages.success(
+        request,
+        f"{service} is back in the marketplace."
+        if service.listed
+        else f"{service} is removed from the marketplace; its connections keep working.",
+    )
+    return redirect(service_url(scope, "third-party-detail", service))
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_delete(
+    request: HttpRequest, org: str, service_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    connections = list(
+        service.connections.select_related("project", "component").order_by(Lower("name"))
+    )
+    if request.method == "POST" and not connections:
+        try:
+            service_delete(service=service)
+        except ValidationError:
+            # A connection appeared since the page was read: show it.
+            return redirect(service_url(scope, "third-party-delete", service))
+        messages.success(request, f"Deleted {service}.")
+        return redirect(reverse("marketplace:third-party-list", kwargs=scope.url_kwargs))
+    response = render_in_scope(
+        request,
+        TEMPLATES + "delete.html",
+        scope,
+        {"service": service, "connections": connections},
+        section=SECTION,
+    )
+    if request.method == "POST":
+        response.status_code = 409  # refused: connections use the service
+    return response

@@ -1,0 +1,189 @@
+"""The endpoints and additional parameters of a third-party service, managed
+from the service's page (Admins only, like the service itself)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from connections.models import ConnectionBinding
+from console.access import Scope
+from console.views import render_in_scope
+
+from ..forms import EndpointForm, ParameterForm
+from ..models import Endpoint, Service, ServiceParameter
+from ..services import (
+    endpoint_create,
+    endpoint_delete,
+    endpoint_update,
+    service_parameter_add,
+    service_parameter_delete,
+)
+from .third_party import (
+    SECTION,
+    TEMPLATES,
+    get_admin_scope,
+    get_third_party_service,
+    render_detail,
+    service_url,
+)
+
+
+def get_endpoint(service: Service, endpoint_id: int) -> Endpoint:
+    endpoint = service.endpoints.filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise Http404("No such endpoint of this service.")
+    endpoint.service = service
+    return endpoint
+
+
+def get_parameter(service: Service, parameter_id: int) -> ServiceParameter:
+    parameter = service.parameters.filter(pk=parameter_id).first()
+    if parameter is None:
+        raise Http404("No such parameter of this service.")
+    parameter.service = service
+    return parameter
+
+
+def _render_endpoint_form(
+    request: HttpRequest, scope: Scope, service: Service, form: EndpointForm
+) -> HttpResponse:
+    return render_in_scope(
+        request,
+        TEMPLATES + "endpoint_form.html",
+        scope,
+        {"service": service, "form": form, "endpoint": form.endpoint},
+        section=SECTION,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_endpoint_add(
+    request: HttpRequest, org: str, service_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    form = EndpointForm(request.POST if request.method == "POST" else None, service=service)
+    if form.is_bound and form.is_valid():
+        try:
+            endpoint = endpoint_create(
+                service=service,
+                name=form.cleaned_data["name"],
+                url=form.cleaned_data["url"],
+                environments=form.cleaned_data["environments"],
+                parameter_values=form.parameter_values(),
+            )
+        except IntegrityError:
+            form.add_error("name", "This service already has an endpoint of that name.")
+        else:
+            messages.success(request, f"Added the endpoint {endpoint.name} to {service}.")
+            if "add_another" in request.POST:
+                return redirect(service_url(scope, "third-party-endpoint-add", service))
+            return redirect(service_url(scope, "third-party-detail", service))
+    return _render_endpoint_form(request, scope, service, form)
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_endpoint_edit(
+    request: HttpRequest, org: str, service_id: int, endpoint_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    endpoint = get_endpoint(service, endpoint_id)
+    form = EndpointForm(
+        request.POST if request.method == "POST" else None, service=service, endpoint=endpoint
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            endpoint_update(
+                endpoint=endpoint,
+                name=form.cleaned_data["name"],
+                url=form.cleaned_data["url"],
+                environments=form.cleaned_data["environments"],
+                parameter_values=form.parameter_values(),
+            )
+        except IntegrityError:
+            form.add_error("name", "This service already has an endpoint of that name.")
+        else:
+            messages.success(request, f"Saved the endpoint {endpoint.name}.")
+            return redirect(service_url(scope, "third-party-detail", service))
+    return _render_endpoint_form(request, scope, service, form)
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_endpoint_delete(
+    request: HttpRequest, org: str, service_id: int, endpoint_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    endpoint = get_endpoint(service, endpoint_id)
+    if request.method == "POST":
+        endpoint_delete(endpoint=endpoint)
+        messages.success(request, f"Deleted the endpoint {endpoint.name} of {service}.")
+        return redirect(service_url(scope, "third-party-detail", service))
+    # Deleting is allowed, but these connections lose their endpoint in
+    # these environments: say so before.
+    bindings = (
+        ConnectionBinding.objects.filter(endpoint=endpoint)
+        .select_related("connection__project", "connection__component", "environment")
+        .order_by("connection__name", "environment__order")
+    )
+    return render_in_scope(
+        request,
+        TEMPLATES + "endpoint_delete.html",
+        scope,
+        {"service": service, "endpoint": endpoint, "bindings": bindings},
+        section=SECTION,
+    )
+
+
+@require_POST
+def third_party_parameter_add(
+    request: HttpRequest, org: str, service_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    form = ParameterForm(request.POST, service=service)
+    if form.is_valid():
+        try:
+            parameter = service_parameter_add(
+                service=service,
+                name=form.cleaned_data["name"],
+                is_secret=form.cleaned_data["is_secret"],
+            )
+        except IntegrityError:
+            form.add_error("name", "This service already has a parameter of that name.")
+        else:
+            messages.success(
+                request,
+                f"Added the parameter {parameter.name}. Give it a value on each endpoint.",
+            )
+            return redirect(service_url(scope, "third-party-detail", service) + "#parameters")
+    return render_detail(request, scope, service, parameter_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_parameter_delete(
+    request: HttpRequest, org: str, service_id: int, parameter_id: int, project: str | None = None
+) -> HttpResponse:
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    parameter = get_parameter(service, parameter_id)
+    if request.method == "POST":
+        service_parameter_delete(parameter=parameter)
+        messages.success(request, f"Removed the parameter {parameter.name} from {service}.")
+        return redirect(service_url(scope, "third-party-detail", service) + "#parameters")
+    return render_in_scope(
+        request,
+        TEMPLATES + "parameter_delete.html",
+        scope,
+        {
+            "service": service,
+            "parameter": parameter,
+            "connection_count": service.connections.count(),
+        },
+        section=SECTION,
+    )

@@ -1,0 +1,110 @@
+"""The connection page as a person uses it: reveal a secret, edit the
+description, delete a connection after confirming. With JavaScript on and
+off."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from connections.models import Connection, ConnectionEvent, EventAction
+
+STOREFRONT = "/orgs/acme/projects/payments/components/storefront/connections/"
+PAYMENTS = "/orgs/acme/projects/payments/connections/"
+
+
+def _log_in(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_label("Username").fill("demo")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Corp")
+
+
+@pytest.fixture(params=["javascript", "no-javascript"])
+def visitor(request, browser, live_server, demo):
+    context = browser.new_context(java_script_enabled=request.param == "javascript")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(page, live_server.url)
+    yield page, request.param == "javascript"
+    context.close()
+
+
+def _open_checkout(page: Page, base_url: str) -> None:
+    page.goto(base_url + STOREFRONT)
+    page.locator("#connection-results").get_by_role("link", name="Checkout", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Checkout")
+
+
+def test_a_person_reveals_an_oauth_secret(visitor, live_server):
+    page, javascript = visitor
+    checkout = Connection.objects.get(name="Checkout", component__handle="storefront")
+    secret = checkout.bindings.get(environment__handle="development").consumer_secret.reveal()
+    _open_checkout(page, live_server.url)
+    detail_url = page.url
+    expect(page.get_by_text(secret)).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Copy component.yaml"))).to_be_visible(
+        visible=javascript
+    )
+
+    page.get_by_role("button", name="Reveal ConsumerSecret in Development").click()
+
+    expect(page.get_by_text(secret)).to_be_visible()
+    if javascript:
+        # htmx swapped only that cell: still the connection page's address.
+        assert page.url == detail_url
+    expect(page.get_by_role("button", name="Reveal ConsumerSecret in Production")).to_be_visible()
+    event = ConnectionEvent.objects.get(action=EventAction.SECRET_REVEALED)
+    assert (event.actor_name, event.detail) == (
+        "demo",
+        {"environment": "Development", "key": "ConsumerSecret"},
+    )
+
+
+def test_a_person_edits_the_description(visitor, live_server):
+    page, _ = visitor
+    _open_checkout(page, live_server.url)
+
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit connection")
+    page.get_by_label("Description").fill("The shop's payment step, with 3-D Secure.")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("status").filter(has_text="The connection was saved.")).to_be_visible()
+    expect(page.get_by_text("The shop's payment step, with 3-D Secure.")).to_be_visible()
+    expect(page.get_by_text("demo changed the description")).to_be_visible()
+
+
+def test_a_person_sees_a_name_error_and_keeps_what_was_typed(page: Page, live_server, demo):
+    _log_in(page, live_server.url)
+    _open_checkout(page, live_server.url)
+    page.get_by_role("link", name="Edit").click()
+
+    page.get_by_label("Name").fill("Stripe")
+    page.get_by_label("Description").fill("Typed, not lost")
+    page.get_by_role("button", name="Save").click()
+
+    expect(
+        page.get_by_text("A connection named “Stripe” already exists in this project.")
+    ).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value("Stripe")
+    expect(page.get_by_label("Description")).to_have_value("Typed, not lost")
+
+
+def test_a_person_deletes_a_connection_after_confirming(visitor, live_server):
+    page, _ = visitor
+    page.goto(live_server.url + PAYMENTS)
+    results = page.locator("#connection-results")
+    results.get_by_role("link", name="Datadog", exact=True).click()
+
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete the connection “Datadog”?")
+    page.get_by_role("button", name="Delete").click()
+
+    expect(page).to_have_url(live_server.url + PAYMENTS)
+    expect(page.get_by_text("The connection “Datadog” was deleted.")).to_be_visible()
+    expect(results.get_by_role("link", name="Datadog", exact=True)).to_have_count(0)
+    expect(results.get_by_role("link", name="Stripe", exact=True)).to_have_count(1)

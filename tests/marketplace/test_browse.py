@@ -1,0 +1,414 @@
+"""Browsing and searching the marketplace, and a service's page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from connections.services import connection_create
+from marketplace.models import Security, Service, ServiceKind, ServiceType, Visibility
+from marketplace.services import internal_service_publish
+from tests import factories
+
+
+def browse_url(project: str | None = "payments", component: str | None = None) -> str:
+    kwargs = {"org": "acme"}
+    if project:
+        kwargs["project"] = project
+    if component:
+        kwargs["component"] = component
+    return reverse("marketplace:browse", kwargs=kwargs)
+
+
+@pytest.fixture
+def catalog(organization, project, other_organization):
+    """Payments (consumer) and HR (provider) of Acme, and Globex next door."""
+    checkout = factories.make_component(project, "Checkout API", "checkout-api")
+    hr = factories.make_project(organization, "HR", "hr")
+    employees = factories.make_component(hr, "Employee Service", "employee-service")
+    environments = list(organization.environments.all())
+
+    def publish(component, handle, name, visibility, tags=(), summary="", **extra):
+        return internal_service_publish(
+            component=component,
+            endpoint_handle=handle,
+            endpoint_name=name,
+            version=extra.pop("version", "1.0.0"),
+            visibility=visibility,
+            summary=summary,
+            tags=tags,
+            urls={env: f"http://{handle}.{env.handle}.svc:8080" for env in environments},
+            **extra,
+        )
+
+    services = {
+        "payments": publish(
+            checkout,
+            "payments",
+            "Payments",
+            Visibility.ORGANIZATION,
+            ("billing", "core"),
+            "Take card payments",
+            security=Security.OAUTH2,
+        ),
+        "directory": publish(
+            employees, "directory", "Directory", Visibility.ORGANIZATION, ("people",)
+        ),
+        "records": publish(
+            employees, "records", "Records", Visibility.PROJECT, ("people",), "Personnel files"
+        ),
+        "public": publish(
+            employees,
+            "careers",
+            "Careers",
+            Visibility.PUBLIC,
+            ("people", "web"),
+            service_type=ServiceType.GRAPHQL,
+        ),
+        "stripe": factories.make_third_party_service(organization, "Stripe API"),
+        "hr_only": factories.make_third_party_service(organization, "Workday", project=hr),
+        "globex": factories.make_third_party_service(other_organization, "Globex Secret Sauce"),
+    }
+    services["stripe"].summary = "Online payments processing"
+    services["stripe"].save()
+    services["stripe"].tags.set(
+        [organization.tags.get(name="billing")]  # shared with Checkout's service
+    )
+    return services
+
+
+def _names(response) -> list[str]:
+    return [service.name for service in response.context["results"].services]
+
+
+def test_it_shows_what_a_project_may_consume(login, developer, catalog):
+    response = login(developer).get(browse_url())
+
+    assert response.status_code == 200
+    assert _names(response) == [
+        "Checkout API - Payments",
+        "Employee Service - Careers",
+        "Employee Service - Directory",
+        "Stripe API",
+    ]
+    assert b"Globex" not in response.content
+    assert b"Workday" not in response.content  # HR's own third-party service
+    assert b"Records" not in response.content  # HR's Project-visible service
+
+
+def test_it_shows_a_projects_own_services_to_that_project(login, developer, catalog):
+    response = login(developer).get(browse_url("hr"))
+    names = _names(response)
+    assert "Employee Service - Records" in names
+    assert "Workday" in names
+
+
+def test_it_leaves_a_components_own_services_out(login, developer, catalog):
+    response = login(developer).get(browse_url("payments", "checkout-api"))
+    assert "Checkout API - Payments" not in _names(response)
+    assert "Stripe API" in _names(response)
+
+
+def test_it_shows_organization_wide_services_at_organization_level(login, developer, catalog):
+    response = login(developer).get(browse_url(None))
+    assert _names(response) == [
+        "Checkout API - Payments",
+        "Employee Service - Careers",
+        "Employee Service - Directory",
+        "Stripe API",
+    ]
+
+
+def test_it_hides_services_removed_from_the_marketplace(login, developer, catalog):
+    Service.objects.filter(pk=catalog["stripe"].pk).update(listed=False)
+    assert "Stripe API" not in _names(login(developer).get(browse_url()))
+
+
+def test_it_shows_one_card_per_major_version(login, developer, catalog, organization):
+    checkout = catalog["payments"].provider_component
+    environments = {env: "http://x.svc" for env in organization.environments.all()}
+    for version in ("1.4.2", "2.0.0"):
+        internal_service_publish(
+            component=checkout,
+            endpoint_handle="payments",
+            endpoint_name="Payments",
+            version=version,
+            visibility=Visibility.ORGANIZATION,
+            urls=environments,
+        )
+
+    response = login(developer).get(browse_url("hr"))
+
+    cards = [(s.name, s.major_label, s.version) for s in response.context["results"].services]
+    assert ("Checkout API - Payments", "v1", "1.4.2") in cards
+    assert ("Checkout API - Payments", "v2", "2.0.0") in cards
+    assert len([c for c in cards if c[0] == "Checkout API - Payments"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=pay", ["Checkout API - Payments", "Stripe API"]),  # name and content
+        ("q=pay&search_in=name", ["Checkout API - Payments"]),
+        ("q=processing&search_in=content", ["Stripe API"]),
+        ("q=processing&search_in=name", []),
+        ("q=bill&search_in=label", ["Checkout API - Payments", "Stripe API"]),
+        ("q=PEOPLE&search_in=label", [
+            "Employee Service - Careers", "Employee Service - Directory"
+        ]),
+        ("q=card payments", ["Checkout API - Payments"]),
+        ("type=third-party", ["Stripe API"]),
+        ("visibility=public&visibility=organization", [
+            "Checkout API - Payments", "Employee Service - Careers", "Employee Service - Directory"
+        ]),
+        ("service_type=graphql", ["Employee Service - Careers"]),
+        ("tag=billing", ["Checkout API - Payments", "Stripe API"]),
+        ("tag=billing&tag=core", ["Checkout API - Payments", "Stripe API"]),
+        ("tag=billing&type=internal", ["Checkout API - Payments"]),
+    ],
+)  # fmt: skip
+def test_it_searches_and_filters(login, developer, catalog, query, expected):
+    assert _names(login(developer).get(f"{browse_url()}?{query}")) == expected
+
+
+def _facet(response, name):
+    facet = next(f for f in response.context["facets"] if f.name == name)
+    return {value.value: (value.count, value.selected) for value in facet.values}
+
+
+def test_facet_counts_apply_the_other_filters_only(login, developer, catalog):
+    response = login(developer).get(f"{browse_url()}?type=internal&tag=people")
+
+    # Type ignores its own selection (OR within a filter) but applies labels.
+    assert _facet(response, "type") == {"internal": (2, True), "third-party": (0, False)}
+    # Labels ignore their own selection but apply the type.
+    assert _facet(response, "tag")["billing"] == (1, False)
+    assert _facet(response, "tag")["people"] == (2, True)
+    assert _facet(response, "visibility")["public"] == (1, False)
+    assert response.context["results"].total == 2
+
+
+def test_a_value_without_matches_is_shown_disabled(login, developer, catalog):
+    response = login(developer).get(f"{browse_url()}?type=third-party")
+    content = response.content.decode()
+    assert _facet(response, "service_type")["grpc"] == (0, False)
+    assert 'value="grpc" id="facet-service_type-3" disabled' in content
+
+
+def test_the_facet_counts_follow_the_text_search(login, developer, catalog):
+    response = login(developer).get(f"{browse_url()}?q=pay")
+    assert _facet(response, "type") == {"internal": (1, False), "third-party": (1, False)}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "type=bogus",
+        "tag=" + "x" * 500,
+        "tag=no-such-label",
+        "search_in=password",
+        "page=0",
+        "page=-5",
+        "page=abc",
+        "page=999999",
+        "q=" + "y" * 5000,
+        'q="unbalanced',
+        "q=name:*",
+        "q=a AND OR NOT NEAR(",
+        "q=%27%3B DROP TABLE marketplace_service; --",
+        "q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "q=%00",
+        "q=%E2%80%AE%F0%9F%94%A5",
+        "q=***",
+    ],
+)
+def test_odd_input_never_fails(login, developer, catalog, query):
+    response = login(developer).get(f"{browse_url()}?{query}")
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+    assert Service.objects.filter(name="Stripe API").exists()
+
+
+def test_it_pages_the_cards(login, developer, organization, project):
+    for n in range(30):
+        factories.make_third_party_service(organization, f"Vendor {n:02d}")
+
+    client = login(developer)
+    page_two = client.get(browse_url() + "?page=2")
+    page_three = client.get(browse_url() + "?page=3")
+
+    assert _names(page_two) == [f"Vendor {n:02d}" for n in range(12, 24)]
+    assert _names(page_three) == [f"Vendor {n:02d}" for n in range(24, 30)]
+    assert b"Page 3 of 3" in page_three.content
+
+
+def test_htmx_gets_only_the_results_and_facets(login, developer, catalog):
+    response = login(developer).get(f"{browse_url()}?q=pay", headers={"HX-Request": "true"})
+    assert b"<html" not in response.content
+    assert response.content.lstrip().startswith(b'<div id="browse-body"')
+
+
+def test_a_history_restore_gets_the_whole_page(login, developer, catalog):
+    response = login(developer).get(
+        f"{browse_url()}?q=pay",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert b"<html" in response.content
+
+
+def test_an_outsider_gets_404(login, outsider, catalog):
+    assert login(outsider).get(browse_url()).status_code == 404
+
+
+def _bulk_services(organization, count: int, start: int = 0) -> None:
+    Service.objects.bulk_create(
+        Service(
+            organization=organization,
+            kind=ServiceKind.THIRD_PARTY,
+            name=f"Bulk vendor {n:05d}",
+            version="1.0.0",
+            major=1,
+            summary="Bulk payments helper",
+        )
+        for n in range(start, start + count)
+    )
+
+
+def test_the_marketplace_costs_the_same_queries_at_10_and_2000_services(
+    login, developer, catalog, organization, django_assert_num_queries
+):
+    client = login(developer)
+    url = f"{browse_url()}?q=pay&type=third-party&tag=billing"
+    client.get(url)
+    _bulk_services(organization, 3)
+    # session, user, membership, project, requested labels, 3 facets, label
+    # facet, page of services, their labels, and the three scope menus
+    with django_assert_num_queries(14):
+        client.get(url)
+    _bulk_services(organization, 1997, start=3)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert response.context["results"].total >= 1
+
+
+def test_text_search_finds_bulk_inserted_services(login, developer, catalog, organization):
+    _bulk_services(organization, 50)
+    response = login(developer).get(f"{browse_url()}?q=vendor 00042&search_in=name")
+    assert _names(response) == ["Bulk vendor 00042"]
+
+
+# --- the service page ---------------------------------------------------------
+
+
+def service_url(service, project="payments", component=None, tab=None) -> str:
+    kwargs = {"org": "acme", "service_id": service.pk}
+    if project:
+        kwargs["project"] = project
+    if component:
+        kwargs["component"] = component
+    url = reverse("marketplace:service", kwargs=kwargs)
+    return f"{url}?tab={tab}" if tab else url
+
+
+def test_the_service_page_renders_a_sanitized_overview(login, developer, catalog):
+    service = catalog["payments"]
+    service.overview = (
+        "# Payments\n\nUse **cards**.<script>alert(1)</script>"
+        "\n\n[docs](https://docs.example) [bad](javascript:alert(1))"
+    )
+    service.save()
+
+    response = login(developer).get(service_url(service))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>cards</strong>" in content
+    assert "<script>alert(1)</script>" not in content
+    assert "javascript:alert" not in content
+    assert 'href="https://docs.example"' in content
+    assert "http://payments.production.svc:8080" in content
+
+
+def test_the_service_page_lists_openapi_operations(login, developer, catalog):
+    service = catalog["payments"]
+    service.definition_format = "openapi"
+    service.api_definition = (
+        "openapi: 3.0.0\ninfo: {title: Payments API, version: 1.0.0}\n"
+        "paths:\n  /payments:\n    post: {summary: Create a payment}\n"
+        "    get: {operationId: listPayments}\n"
+    )
+    service.save()
+
+    response = login(developer).get(service_url(service, tab="definition"))
+
+    content = response.content.decode()
+    assert "Payments API" in content
+    assert "Create a payment" in content
+    assert "listPayments" in content
+    assert ">POST<" in content
+
+
+def test_a_broken_definition_is_shown_as_text_with_a_note(login, developer, catalog):
+    service = catalog["payments"]
+    service.definition_format = "openapi"
+    service.api_definition = "openapi: [unbalanced\n  - : :"
+    service.save()
+
+    response = login(developer).get(service_url(service, tab="definition"))
+
+    assert response.status_code == 200
+    assert b"not valid JSON or YAML" in response.content
+
+
+def test_how_to_use_gives_the_resource_reference(login, developer, catalog):
+    response = login(developer).get(service_url(catalog["payments"], tab="how-to-use"))
+    assert b"resourceRef: service:/payments/checkout-api/v1/payments/ORGANIZATION" in (
+        response.content
+    )
+    stripe = login(developer).get(service_url(catalog["stripe"], tab="how-to-use"))
+    assert b"thirdparty:Stripe API/v1" in stripe.content
+
+
+def test_used_by_lists_connections_with_their_scopes(login, developer, catalog, project):
+    storefront = factories.make_component(project, "Storefront", "storefront")
+    connection_create(project=project, service=catalog["stripe"], name="Stripe")
+    connection_create(
+        project=project, component=storefront, service=catalog["stripe"], name="Shop stripe"
+    )
+
+    response = login(developer).get(service_url(catalog["stripe"], tab="used-by"))
+
+    content = response.content.decode()
+    assert "Shop stripe" in content
+    assert "Component Storefront" in content
+    assert "/orgs/acme/projects/payments/components/storefront/connections/" in content
+
+
+def test_tabs_swap_only_the_panel_for_htmx(login, developer, catalog):
+    response = login(developer).get(
+        service_url(catalog["payments"], tab="how-to-use"), headers={"HX-Request": "true"}
+    )
+    assert b"<html" not in response.content
+    assert b'data-tab="how-to-use"' in response.content
+
+
+def test_an_unknown_tab_shows_the_overview(login, developer, catalog):
+    response = login(developer).get(service_url(catalog["payments"], tab="../../etc"))
+    assert response.status_code == 200
+    assert b'data-tab="overview"' in response.content
+
+
+def test_service_pages_out_of_reach_are_404(login, developer, outsider, catalog):
+    client = login(developer)
+    assert client.get(service_url(catalog["globex"])).status_code == 404
+    assert client.get(service_url(catalog["records"])).status_code == 404  # HR-only
+    assert client.get(service_url(catalog["hr_only"])).status_code == 404
+    assert client.get(service_url(catalog["payments"], component="checkout-api")).status_code == 404
+    assert login(outsider).get(service_url(catalog["stripe"])).status_code == 404
+
+
+def test_an_unlisted_service_page_stays_reachable_and_says_so(login, developer, catalog):
+    Service.objects.filter(pk=catalog["stripe"].pk).update(listed=False)
+    response = login(developer).get(service_url(catalog["stripe"]))
+    assert response.status_code == 200
+    assert b"Removed from the marketplace" in response.content
