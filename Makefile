@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two workers: the machine has two cores. Override with PYTEST_ARGS=...
+PYTEST_ARGS ?= -n 2
 # apt-get needs root; use sudo when we are not.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 

@@ -61,6 +61,17 @@ def test_an_admin_registers_a_service_with_an_endpoint_and_a_secret(demo_page, l
     expect(endpoints.first).to_contain_text("••••••••")
     assert SECRET not in page.content()
 
+    # A second endpoint, for Production.
+    page.get_by_role("link", name="+ Add endpoint").first.click()
+    page.locator("#id_name").fill("Live")
+    page.get_by_label("Endpoint URL").fill("https://api.mapbox.test/v2-live")
+    page.get_by_label("Production").check()
+    page.get_by_label("accessToken").fill(SECRET + "-live")
+    page.get_by_role("button", name="Add endpoint", exact=True).click()
+    expect(endpoints).to_have_count(2)
+    expect(endpoints.filter(has_text="Live")).to_contain_text("Production")
+    assert SECRET not in page.content()
+
     page.get_by_role("navigation", name="breadcrumb").get_by_role(
         "link", name="Third-Party Services"
     ).click()
@@ -69,6 +80,17 @@ def test_an_admin_registers_a_service_with_an_endpoint_and_a_secret(demo_page, l
     expect(row).to_contain_text("Organization")
     expect(row).to_contain_text("Listed")
     assert SECRET not in page.content()
+
+    # And it is in the marketplace, found in a few keystrokes.
+    page.get_by_role("complementary", name="Console navigation").get_by_role(
+        "link", name="Marketplace"
+    ).click()
+    page.get_by_label("Search services").fill("mapb")
+    page.get_by_role("button", name="Search").click()
+    card = page.locator("#browse-body article").filter(has_text="Mapbox")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("v2")
+    expect(card).to_contain_text("Third-party")
 
 
 def test_a_developer_publishes_an_endpoint_of_a_component(demo_page, live_server):

@@ -412,3 +412,28 @@ def test_an_unlisted_service_page_stays_reachable_and_says_so(login, developer, 
     response = login(developer).get(service_url(catalog["stripe"]))
     assert response.status_code == 200
     assert b"Removed from the marketplace" in response.content
+
+
+# --- the counts can be trusted ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "base_query", ["", "q=pay", "type=internal", "tag=people", "visibility=organization&q=e"]
+)
+def test_every_count_is_what_selecting_that_value_shows(login, developer, catalog, base_query):
+    """Tick each value on top of the current filters: the number of results
+    must be the count the value showed."""
+    client = login(developer)
+    response = client.get(f"{browse_url()}?{base_query}")
+    for facet in response.context["facets"]:
+        for value in facet.values:
+            if value.selected:
+                continue
+            # Within a facet, values are alternatives: the count of a value is
+            # what that value alone shows, with the other facets as they are.
+            others = "&".join(
+                part for part in base_query.split("&") if part and not part.startswith(facet.name)
+            )
+            selected = client.get(f"{browse_url()}?{others}&{facet.name}={value.value}")
+            assert selected.context["results"].total == value.count, (facet.name, value.value)
+            assert len(_names(selected)) == min(value.count, 12)

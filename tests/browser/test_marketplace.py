@@ -1,0 +1,70 @@
+"""Finding a service in the marketplace, as a person does."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+
+@pytest.fixture(params=["javascript", "no-javascript"])
+def person(request, browser, live_server, demo):
+    context = browser.new_context(java_script_enabled=request.param == "javascript")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("demo")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    yield page, request.param == "javascript"
+    context.close()
+
+
+def test_search_tick_a_filter_reload_and_keep_the_state(person, live_server):
+    page, javascript = person
+    page.goto(f"{live_server.url}/orgs/acme/projects/payments/")
+    page.get_by_role("complementary", name="Console navigation").get_by_role(
+        "link", name="Marketplace"
+    ).click()
+    cards = page.locator("#browse-body article")
+    expect(cards.first).to_be_visible()
+
+    page.get_by_label("Search services").fill("twilio")
+    if not javascript:
+        page.get_by_role("button", name="Search").click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Twilio SMS")
+
+    page.get_by_label("Search services").fill("")
+    if not javascript:
+        page.get_by_role("button", name="Search").click()
+    expect(cards).not_to_have_count(1)
+    page.get_by_role("checkbox", name="Third-party").check()
+    if not javascript:
+        page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"type=third-party"))
+    count = page.locator("#browse-count")
+    expect(count).to_have_text(re.compile(r"^\d+ services?$"))
+    expected = count.inner_text()
+    third_party_count = page.get_by_role("checkbox", name="Third-party").locator(
+        "xpath=ancestor::div[contains(@class,'form-check')]//span[contains(@class,'facet-count')]"
+    )
+    assert expected.split()[0] == third_party_count.inner_text()
+    expect(cards.filter(has_text="Internal")).to_have_count(0)
+
+    page.reload()
+    expect(page.get_by_role("checkbox", name="Third-party")).to_be_checked()
+    expect(count).to_have_text(expected)
+    expect(cards.filter(has_text="Internal")).to_have_count(0)
+
+
+def test_a_card_opens_the_service_page_with_its_tabs(person, live_server):
+    page, _ = person
+    page.goto(f"{live_server.url}/orgs/acme/projects/payments/marketplace/?q=checkout")
+    page.locator("#browse-body").get_by_role("link", name="Checkout API - Payments").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Checkout API - Payments")
+    page.get_by_role("link", name="How to use").click()
+    expect(page.get_by_text("resourceRef: service:/payments/checkout-api/")).to_be_visible()
+    page.get_by_role("link", name="Used by").click()
+    expect(page.locator("#tab-panel")).to_contain_text("Checkout")
