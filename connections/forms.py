@@ -24,12 +24,14 @@ class EndpointChoiceField(forms.ModelChoiceField):
         return f"{endpoint.name} ({endpoint.url})"
 
 
-class ConnectionEditForm(forms.Form):
-    """Name and description; for a third-party connection, one select per
-    environment listing only the service's endpoints that serve it."""
+class ConnectionDetailsForm(forms.Form):
+    """Name and Description, and for a third-party service one select per
+    environment (the Environment to Endpoint Mapping) listing only the
+    service's endpoints that serve it. Shared by Create and Edit."""
 
     name = forms.CharField(
         label="Name",
+        # No max_length: a long name gets the naming rule's own message.
         # Help text is rendered as HTML: the angle brackets are entities.
         help_text="3 to 50 letters, digits, spaces, _, - or . "
         "It names the environment variables: CHOREO_&lt;NAME&gt;_&lt;KEY&gt;.",
@@ -40,6 +42,48 @@ class ConnectionEditForm(forms.Form):
         max_length=Connection._meta.get_field("description").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def add_mapping_fields(self, service, environments, initial: dict[int, int | None]) -> None:
+        """One field per environment, named endpoint_<environment handle>."""
+        self.mapping_fields: dict[str, int] = {}
+        if service.kind != ServiceKind.THIRD_PARTY:
+            return
+        for environment in environments:
+            field_name = f"endpoint_{environment.handle}"
+            # Scoped at request time to this service's endpoints that serve
+            # the environment: nothing else can even be chosen.
+            self.fields[field_name] = EndpointChoiceField(
+                label=environment.name,
+                queryset=Endpoint.objects.filter(
+                    service_id=service.pk, environments=environment
+                ).order_by("name"),
+                required=False,
+                empty_label="No endpoint",
+                initial=initial.get(environment.pk),
+            )
+            self.mapping_fields[field_name] = environment.pk
+
+    def endpoint_mapping(self) -> dict[int, Endpoint | None] | None:
+        """Environment id -> chosen endpoint; None when the service has no
+        mapping (internal services)."""
+        if not self.mapping_fields:
+            return None
+        return {
+            environment_id: self.cleaned_data.get(field_name)
+            for field_name, environment_id in self.mapping_fields.items()
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service function's errors next to the field they are about."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class ConnectionEditForm(ConnectionDetailsForm):
+    """Rename, describe, and for a third-party connection re-map endpoints."""
 
     def __init__(
         self,
@@ -53,22 +97,11 @@ class ConnectionEditForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.connection = connection
-        self.mapping_fields: dict[str, int] = {}
-        if connection.service.kind == ServiceKind.THIRD_PARTY:
-            for binding in bindings:
-                field_name = f"endpoint_{binding.environment.handle}"
-                # Scoped at request time to this service's endpoints that
-                # serve the environment: nothing else can even be chosen.
-                self.fields[field_name] = EndpointChoiceField(
-                    label=binding.environment.name,
-                    queryset=Endpoint.objects.filter(
-                        service_id=connection.service_id, environments=binding.environment
-                    ).order_by("name"),
-                    required=False,
-                    empty_label="No endpoint",
-                    initial=binding.endpoint_id,
-                )
-                self.mapping_fields[field_name] = binding.environment_id
+        self.add_mapping_fields(
+            connection.service,
+            [binding.environment for binding in bindings],
+            {binding.environment_id: binding.endpoint_id for binding in bindings},
+        )
 
         self.helper = FormHelper()
         self.helper.form_method = "post"
@@ -104,24 +137,6 @@ class ConnectionEditForm(forms.Form):
         validate_connection_name(name)
         return name
 
-    def endpoints(self) -> dict[int, Endpoint | None] | None:
-        """Environment id -> chosen endpoint, for connection_update; None
-        when the connection has no mapping to change."""
-        if not self.mapping_fields:
-            return None
-        return {
-            environment_id: self.cleaned_data.get(field_name)
-            for field_name, environment_id in self.mapping_fields.items()
-        }
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a connection_update error next to the field it is about."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
 
 class SecretRevealForm(forms.Form):
     """Which secret to reveal: an environment handle and a key."""
@@ -130,25 +145,11 @@ class SecretRevealForm(forms.Form):
     key = forms.CharField(max_length=60)
 
 
-class ConnectionCreateForm(forms.Form):
-    """Create Connection: Name and Description, and for a third-party service
-    the Environment to Endpoint Mapping, pre-selected with the endpoint that
+class ConnectionCreateForm(ConnectionDetailsForm):
+    """Create Connection. The mapping is pre-selected with the endpoint that
     serves each environment. ``request_token`` travels with the form so that
     submitting it twice creates one connection."""
 
-    name = forms.CharField(
-        label="Name",
-        max_length=200,
-        # Help text is rendered as HTML: the angle brackets are entities.
-        help_text="3 to 50 letters, digits, spaces, _, - or . "
-        "It names the environment variables: CHOREO_&lt;NAME&gt;_&lt;KEY&gt;.",
-    )
-    description = forms.CharField(
-        label="Description",
-        required=False,
-        max_length=Connection._meta.get_field("description").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
     request_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, project, component, service, environments, **kwargs) -> None:
@@ -156,21 +157,12 @@ class ConnectionCreateForm(forms.Form):
         self.project, self.component, self.service = project, component, service
         if not self.is_bound:
             self.initial["request_token"] = uuid.uuid4()
-        self.mapping_fields: dict[str, int] = {}
-        if service.kind == ServiceKind.THIRD_PARTY:
-            defaults = default_endpoints(service, environments)
-            for environment in environments:
-                field_name = f"endpoint_{environment.handle}"
-                self.fields[field_name] = EndpointChoiceField(
-                    label=environment.name,
-                    queryset=Endpoint.objects.filter(
-                        service_id=service.pk, environments=environment
-                    ).order_by("name"),
-                    required=False,
-                    empty_label="No endpoint",
-                    initial=getattr(defaults.get(environment.pk), "pk", None),
-                )
-                self.mapping_fields[field_name] = environment.pk
+        defaults = default_endpoints(service, environments)
+        self.add_mapping_fields(
+            service,
+            environments,
+            {env_id: getattr(endpoint, "pk", None) for env_id, endpoint in defaults.items()},
+        )
 
     @property
     def mapping_bound_fields(self) -> list[forms.BoundField]:
@@ -197,19 +189,3 @@ class ConnectionCreateForm(forms.Form):
         except ValidationError as error:
             raise ValidationError(error.message_dict["name"]) from error
         return name
-
-    def endpoint_mapping(self) -> dict[int, Endpoint | None] | None:
-        if not self.mapping_fields:
-            return None
-        return {
-            environment_id: self.cleaned_data.get(field_name)
-            for field_name, environment_id in self.mapping_fields.items()
-        }
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show connection_create's errors next to the field they are about."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)

@@ -50,6 +50,7 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
         {d.environment_id: d.url for d in service.deployments.all()} if service.is_internal else {}
     )
     name = connection.name
+    parameters = [] if service.is_internal else list(service.parameters.all())
     resolved = []
     for binding in _bindings(connection):
         environment = binding.environment
@@ -84,18 +85,28 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
                     secret=True,
                 )
             )
-        if binding.endpoint is not None:
-            for parameter_value in binding.endpoint.parameter_values.all():
-                parameter = parameter_value.parameter
-                values.append(
-                    ResolvedValue(
-                        parameter.name,
-                        variable_name(name, parameter.name),
-                        parameter_value.value
-                        if parameter.is_secret
-                        else parameter_value.shown_value,
-                        secret=parameter.is_secret,
-                    )
+        # Every parameter of the service gets its row (and its variable),
+        # valued from the mapped endpoint; unmapped, it shows as missing.
+        given = (
+            {v.parameter_id: v for v in binding.endpoint.parameter_values.all()}
+            if binding.endpoint is not None
+            else {}
+        )
+        for parameter in parameters:
+            parameter_value = given.get(parameter.pk)
+            if parameter_value is None:
+                shown = None
+            elif parameter.is_secret:
+                shown = parameter_value.value
+            else:
+                shown = parameter_value.shown_value
+            values.append(
+                ResolvedValue(
+                    parameter.name,
+                    variable_name(name, parameter.name),
+                    shown,
+                    secret=parameter.is_secret,
                 )
+            )
         resolved.append(ResolvedEnvironment(environment, url, binding.endpoint, values, problem))
     return resolved

@@ -331,11 +331,11 @@ def connection_edit(
                 connection=connection,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
-                endpoints=form.endpoints(),
+                endpoints=form.endpoint_mapping(),
                 actor=request.user,
             )
         except ValidationError as error:
-            form.add_service_error(error)
+            form.add_service_errors(error)
         else:
             if form.has_changed():
                 messages.success(request, "The connection was saved.")

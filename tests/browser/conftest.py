@@ -39,6 +39,29 @@ def demo(transactional_db):
     call_command("seed_demo", verbosity=0)
 
 
+def sign_in(page, base_url: str, username: str = "demo", password: str = "demo") -> None:
+    page.goto(base_url + "/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture(params=["javascript", "no-javascript"])
+def visitor(request, browser, live_server, demo):
+    """(page, javascript): demo signed in, once with JavaScript and once
+    without, because every flow must work both ways."""
+    javascript = request.param == "javascript"
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server.url)
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Corp")
+    yield page, javascript
+    context.close()
+
+
 @pytest.fixture
 def log_in(page, live_server):
     """``log_in(username, password)`` signs in through the login form."""

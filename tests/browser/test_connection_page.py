@@ -6,31 +6,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from connections.models import Connection, ConnectionEvent, EventAction
 
 STOREFRONT = "/orgs/acme/projects/payments/components/storefront/connections/"
 PAYMENTS = "/orgs/acme/projects/payments/connections/"
-
-
-def _log_in(page: Page, base_url: str) -> None:
-    page.goto(base_url + "/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Corp")
-
-
-@pytest.fixture(params=["javascript", "no-javascript"])
-def visitor(request, browser, live_server, demo):
-    context = browser.new_context(java_script_enabled=request.param == "javascript")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    _log_in(page, live_server.url)
-    yield page, request.param == "javascript"
-    context.close()
 
 
 def _open_checkout(page: Page, base_url: str) -> None:
@@ -78,8 +59,8 @@ def test_a_person_edits_the_description(visitor, live_server):
     expect(page.get_by_text("demo changed the description")).to_be_visible()
 
 
-def test_a_person_sees_a_name_error_and_keeps_what_was_typed(page: Page, live_server, demo):
-    _log_in(page, live_server.url)
+def test_a_person_sees_a_name_error_and_keeps_what_was_typed(page: Page, live_server, demo, log_in):
+    log_in()
     _open_checkout(page, live_server.url)
     page.get_by_role("link", name="Edit").click()
 

@@ -6,22 +6,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
-
-
-@pytest.fixture(params=["javascript", "no-javascript"])
-def person(request, browser, live_server, demo):
-    context = browser.new_context(java_script_enabled=request.param == "javascript")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(live_server.url + "/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Corp")
-    yield page, request.param == "javascript"
-    context.close()
 
 
 def set_visibility_level(page: Page, project: str, component: str | None = None) -> None:
@@ -53,8 +38,8 @@ def choose_service(page: Page, javascript: bool, search: str, service: str) -> N
     page.locator("#browse-body").get_by_role("link", name=service).click()
 
 
-def test_a_project_connection_to_a_service_deployed_in_the_organization(person, live_server):
-    page, javascript = person
+def test_a_project_connection_to_a_service_deployed_in_the_organization(visitor, live_server):
+    page, javascript = visitor
     set_visibility_level(page, "Payments")
     open_connections(page)
     choose_service(page, javascript, "directory", "Employee Service - Directory")
@@ -83,8 +68,8 @@ def test_a_project_connection_to_a_service_deployed_in_the_organization(person, 
     expect(page.locator("#connection-results")).to_contain_text("Staff directory")
 
 
-def test_a_component_connection_to_a_third_party_service(person, live_server):
-    page, javascript = person
+def test_a_component_connection_to_a_third_party_service(visitor, live_server):
+    page, javascript = visitor
     set_visibility_level(page, "Payments", "Storefront")
     open_connections(page)
     choose_service(page, javascript, "twilio", "Twilio SMS")
@@ -112,8 +97,8 @@ def test_a_component_connection_to_a_third_party_service(person, live_server):
     expect(page.locator("#connection-results")).to_contain_text("Order texts")
 
 
-def test_a_taken_name_is_explained_and_nothing_typed_is_lost(person, live_server):
-    page, javascript = person
+def test_a_taken_name_is_explained_and_nothing_typed_is_lost(visitor, live_server):
+    page, javascript = visitor
     page.goto(f"{live_server.url}/orgs/acme/projects/payments/components/storefront/connections/")
     choose_service(page, javascript, "sendgrid", "SendGrid Email")
 

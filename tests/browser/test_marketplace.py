@@ -1,28 +1,14 @@
-"""Finding a service in the marketplace, as a person does."""
+"""Finding a service in the marketplace, as a visitor does."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 
-@pytest.fixture(params=["javascript", "no-javascript"])
-def person(request, browser, live_server, demo):
-    context = browser.new_context(java_script_enabled=request.param == "javascript")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(live_server.url + "/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    yield page, request.param == "javascript"
-    context.close()
-
-
-def test_search_tick_a_filter_reload_and_keep_the_state(person, live_server):
-    page, javascript = person
+def test_search_tick_a_filter_reload_and_keep_the_state(visitor, live_server):
+    page, javascript = visitor
     page.goto(f"{live_server.url}/orgs/acme/projects/payments/")
     page.get_by_role("complementary", name="Console navigation").get_by_role(
         "link", name="Marketplace"
@@ -59,8 +45,8 @@ def test_search_tick_a_filter_reload_and_keep_the_state(person, live_server):
     expect(cards.filter(has_text="Internal")).to_have_count(0)
 
 
-def test_a_card_opens_the_service_page_with_its_tabs(person, live_server):
-    page, _ = person
+def test_a_card_opens_the_service_page_with_its_tabs(visitor, live_server):
+    page, _ = visitor
     page.goto(f"{live_server.url}/orgs/acme/projects/payments/marketplace/?q=checkout")
     page.locator("#browse-body").get_by_role("link", name="Checkout API - Payments").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Checkout API - Payments")

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
-
-
-def _log_in(page: Page, base_url: str) -> None:
-    page.goto(base_url + "/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Corp")
 
 
 def _open_menu(page: Page, label: str) -> None:
@@ -23,16 +14,6 @@ def _open_menu(page: Page, label: str) -> None:
 
 def _results(page: Page):
     return page.locator("#connection-results tbody tr")
-
-
-@pytest.fixture(params=["javascript", "no-javascript"])
-def visitor(request, browser, live_server, demo):
-    context = browser.new_context(java_script_enabled=request.param == "javascript")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    _log_in(page, live_server.url)
-    yield page, request.param == "javascript"
-    context.close()
 
 
 def test_a_person_finds_the_connections_of_a_project_and_of_a_component(visitor, live_server):
@@ -99,8 +80,8 @@ def test_a_person_filters_and_comes_back_with_the_browser(visitor, live_server):
     expect(page.get_by_label("Type")).to_have_value("third-party")
 
 
-def test_typing_in_the_search_swaps_only_the_results(page: Page, live_server, demo):
-    _log_in(page, live_server.url)
+def test_typing_in_the_search_swaps_only_the_results(page: Page, live_server, demo, log_in):
+    log_in()
     page.goto(f"{live_server.url}/orgs/acme/projects/payments/components/storefront/connections/")
     page.evaluate("window.__kept = true")  # gone if the whole page reloads
 

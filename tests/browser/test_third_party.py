@@ -4,28 +4,13 @@ on and off."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 SECRET = "pk.mapbox-secret-token-4242"
 
 
-@pytest.fixture(params=["javascript", "no-javascript"])
-def demo_page(request, browser, live_server, demo):
-    context = browser.new_context(java_script_enabled=request.param == "javascript")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(live_server.url + "/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Corp")
-    yield page
-    context.close()
-
-
-def test_an_admin_registers_a_service_with_an_endpoint_and_a_secret(demo_page, live_server):
-    page = demo_page
+def test_an_admin_registers_a_service_with_an_endpoint_and_a_secret(visitor, live_server):
+    page, _ = visitor
     sidebar = page.get_by_role("complementary", name="Console navigation")
     sidebar.get_by_text("Dependencies").click()
     sidebar.get_by_role("link", name="Third-Party Services").click()
@@ -93,8 +78,8 @@ def test_an_admin_registers_a_service_with_an_endpoint_and_a_secret(demo_page, l
     expect(card).to_contain_text("Third-party")
 
 
-def test_a_developer_publishes_an_endpoint_of_a_component(demo_page, live_server):
-    page = demo_page
+def test_a_developer_publishes_an_endpoint_of_a_component(visitor, live_server):
+    page, _ = visitor
     page.goto(f"{live_server.url}/orgs/acme/projects/payments/components/checkout-api/")
 
     page.get_by_role("link", name="+ Add endpoint").click()

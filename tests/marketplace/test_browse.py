@@ -437,3 +437,15 @@ def test_every_count_is_what_selecting_that_value_shows(login, developer, catalo
             selected = client.get(f"{browse_url()}?{others}&{facet.name}={value.value}")
             assert selected.context["results"].total == value.count, (facet.name, value.value)
             assert len(_names(selected)) == min(value.count, 12)
+
+
+def test_the_service_page_offers_writers_a_connection_from_this_scope(
+    login, developer, viewer, catalog
+):
+    url = service_url(catalog["stripe"], component=None)
+    form_url = reverse(
+        "connections:create-form",
+        kwargs={"org": "acme", "project": "payments", "service_id": catalog["stripe"].pk},
+    )
+    assert form_url.encode() in login(developer).get(url).content
+    assert form_url.encode() not in login(viewer).get(url).content
