@@ -6,7 +6,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
+
+# (project, component or None, the URL path of the scope)
+LEVELS = {
+    "project": ("Payments", None, "/orgs/acme/projects/payments/connections/"),
+    "component": (
+        "Payments",
+        "Storefront",
+        "/orgs/acme/projects/payments/components/storefront/connections/",
+    ),
+}
 
 
 def set_visibility_level(page: Page, project: str, component: str | None = None) -> None:
@@ -38,9 +49,11 @@ def choose_service(page: Page, javascript: bool, search: str, service: str) -> N
     page.locator("#browse-body").get_by_role("link", name=service).click()
 
 
-def test_a_project_connection_to_a_service_deployed_in_the_organization(visitor, live_server):
+@pytest.mark.parametrize("level", list(LEVELS))
+def test_a_connection_to_a_service_deployed_in_the_organization(visitor, live_server, level):
     page, javascript = visitor
-    set_visibility_level(page, "Payments")
+    project, component, path = LEVELS[level]
+    set_visibility_level(page, project, component)
     open_connections(page)
     choose_service(page, javascript, "directory", "Employee Service - Directory")
 
@@ -62,15 +75,18 @@ def test_a_project_connection_to_a_service_deployed_in_the_organization(visitor,
     # Step 6: Create, and land on the connection's page.
     page.get_by_role("button", name="Create").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Staff directory")
+    expect(page).to_have_url(re.compile(re.escape(path) + r"[0-9a-f-]+/$"))
     expect(page.get_by_text("CHOREO_STAFF_DIRECTORY_SERVICEURL").first).to_be_visible()
 
     page.get_by_role("link", name="Connections").first.click()
     expect(page.locator("#connection-results")).to_contain_text("Staff directory")
 
 
-def test_a_component_connection_to_a_third_party_service(visitor, live_server):
+@pytest.mark.parametrize("level", list(LEVELS))
+def test_a_connection_to_a_third_party_service(visitor, live_server, level):
     page, javascript = visitor
-    set_visibility_level(page, "Payments", "Storefront")
+    project, component, path = LEVELS[level]
+    set_visibility_level(page, project, component)
     open_connections(page)
     choose_service(page, javascript, "twilio", "Twilio SMS")
 
@@ -88,9 +104,7 @@ def test_a_component_connection_to_a_third_party_service(visitor, live_server):
     # Step 7: Create.
     page.get_by_role("button", name="Create").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Order texts")
-    expect(page).to_have_url(
-        re.compile(r"/orgs/acme/projects/payments/components/storefront/connections/[0-9a-f-]+/$")
-    )
+    expect(page).to_have_url(re.compile(re.escape(path) + r"[0-9a-f-]+/$"))
     expect(page.get_by_text("CHOREO_ORDER_TEXTS_CHOREOAPIKEY").first).to_be_visible()
 
     page.get_by_role("link", name="Connections").first.click()
