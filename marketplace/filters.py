@@ -142,11 +142,17 @@ def facets(filterset: MarketplaceFilter, visible: QuerySet) -> tuple[list[Facet]
             total = sum(v.count for v in values if v.selected or not selected["type"])
         result.append(Facet(name, label, values))
 
+    # The labels listed are the most used in the scope (a stable list that
+    # does not jump as filters change); their counts follow the filters,
+    # and a label with no match under them is shown disabled.
     tag_rows = (
         Tag.objects.filter(organization=filterset.organization)
-        .annotate(n=Count("services", filter=Q(services__in=others_than("tag").values("pk"))))
-        .filter(Q(n__gt=0) | Q(name__in=selected["tag"]))
-        .order_by("-n", "name")
+        .annotate(
+            in_scope=Count("services", filter=Q(services__in=visible.values("pk"))),
+            n=Count("services", filter=Q(services__in=others_than("tag").values("pk"))),
+        )
+        .filter(Q(in_scope__gt=0) | Q(name__in=selected["tag"]))
+        .order_by("-in_scope", "name")
         .values_list("name", "n")[: TAG_FACET_SIZE + len(selected["tag"])]
     )
     result.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -449,3 +451,12 @@ def test_the_service_page_offers_writers_a_connection_from_this_scope(
     )
     assert form_url.encode() in login(developer).get(url).content
     assert form_url.encode() not in login(viewer).get(url).content
+
+
+def test_a_label_without_matches_stays_listed_and_disabled(login, developer, catalog):
+    response = login(developer).get(f"{browse_url()}?type=third-party")
+    assert _facet(response, "tag")["people"] == (0, False)
+    assert _facet(response, "tag")["billing"] == (1, False)
+    people = re.search(r'<input[^>]*name="tag" value="people"[^>]*>', response.content.decode())
+    assert people is not None
+    assert "disabled" in people.group(0)
