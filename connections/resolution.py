@@ -109,4 +109,17 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
                 )
             )
         resolved.append(ResolvedEnvironment(environment, url, binding.endpoint, values, problem))
+    bound = {entry.environment.pk for entry in resolved}
+    for environment in Environment.objects.filter(
+        organization_id=connection.organization_id
+    ).exclude(pk__in=bound):
+        resolved.append(
+            ResolvedEnvironment(
+                environment,
+                None,
+                problem=f"This connection was created before {environment.name} existed. "
+                "Open Edit and save to set it up there.",
+            )
+        )
+    resolved.sort(key=lambda entry: entry.environment.order)
     return resolved

@@ -144,6 +144,31 @@ def _generated_credentials(scheme: str) -> dict[str, object]:
     return {}
 
 
+def _add_missing_bindings(connection: Connection) -> list[ConnectionBinding]:
+    """Bindings for environments created after the connection (an Admin
+    added Staging, say): default endpoint, fresh credentials."""
+    environments = list(
+        Environment.objects.filter(organization_id=connection.organization_id).exclude(
+            connection_bindings__connection=connection
+        )
+    )
+    if not environments:
+        return []
+    service = connection.service
+    defaults = (
+        default_endpoints(service, environments) if service.kind == ServiceKind.THIRD_PARTY else {}
+    )
+    return ConnectionBinding.objects.bulk_create(
+        ConnectionBinding(
+            connection=connection,
+            environment=environment,
+            endpoint=defaults.get(environment.pk),
+            **_generated_credentials(connection.auth_scheme),
+        )
+        for environment in environments
+    )
+
+
 def record_event(
     *, connection: Connection, actor, action: EventAction, detail: dict | None = None
 ) -> ConnectionEvent:
@@ -339,6 +364,7 @@ def connection_update(
     stored = Connection.objects.filter(pk=connection.pk).values("name", "description").first()
     if stored is None:
         raise ValidationError("This connection was deleted in the meantime.", code="deleted")
+    _add_missing_bindings(connection)
 
     renamed = name != stored["name"]
     if renamed:

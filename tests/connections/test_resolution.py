@@ -47,3 +47,29 @@ def test_an_internal_service_not_deployed_somewhere_says_so(organization, projec
     assert production.url is None
     assert production.problem == "The service is not deployed in Production."
     assert [v.key for v in production.values] == ["ServiceURL", "ChoreoAPIKey"]
+
+
+def test_an_environment_added_later_is_flagged_then_set_up_by_an_edit(
+    organization, project, developer
+):
+    from connections.services import connection_update
+    from console.models import Environment
+
+    twilio = factories.make_third_party_service(organization, "Twilio", security=Security.API_KEY)
+    factories.add_endpoint(twilio, "Test", "https://test.twilio.test", ["development"])
+    connection = connection_create(project=project, service=twilio, name="sms")
+    staging = Environment.objects.create(
+        organization=organization, name="Staging", handle="staging", order=3
+    )
+    staging.endpoints.add(twilio.endpoints.get())
+
+    flagged = resolve(connection)[-1]
+    assert flagged.environment == staging
+    assert "created before Staging existed" in flagged.problem
+
+    connection_update(connection=connection, name="sms", description="", actor=developer)
+
+    staged = resolve(connection)[-1]
+    assert staged.url == "https://test.twilio.test"
+    assert staged.problem == ""
+    assert staged.values[1].value.reveal().startswith("jct_")
