@@ -46,9 +46,11 @@ class MarketplaceFilter(django_filters.FilterSet):
         # Only the labels typed in this request need to exist; the facet
         # lists the organization's labels on its own.
         requested = self.data.getlist("tag") if hasattr(self.data, "getlist") else []
-        known = Tag.objects.filter(
-            organization=organization, name__in=[t[:40] for t in requested[:20]]
-        ).values_list("name", flat=True)
+        # No label holds a NUL, and PostgreSQL refuses one in a query outright.
+        wanted = [t[:40] for t in requested[:20] if "\x00" not in t]
+        known = Tag.objects.filter(organization=organization, name__in=wanted).values_list(
+            "name", flat=True
+        )
         self.filters["tag"].extra["choices"] = [(name, name) for name in known]
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

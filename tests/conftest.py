@@ -83,3 +83,18 @@ def login(client):
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests and costs seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(organization, other_organization, org_admin, developer, viewer, outsider):
+    """Both organizations with every kind of object a URL can name (tests/world.py)."""
+    from tests.world import build_world
+
+    return build_world(
+        organization=organization,
+        other_organization=other_organization,
+        org_admin=org_admin,
+        developer=developer,
+        viewer=viewer,
+        outsider=outsider,
+    )

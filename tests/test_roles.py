@@ -1,0 +1,260 @@
+"""Every write against every role: who may make it, and that a refused write
+changes nothing at all.
+
+Third-party services are the Admins' (Developers and Viewers 403);
+connections and a component's published endpoints are the Admins' and the
+Developers' (Viewers 403). Members of another organization get a 404, and
+anonymous visitors are sent to the login page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from tests.world import World, database_state
+
+PERSONAS = ("admin", "developer", "viewer", "outsider", "anonymous")
+
+
+@dataclass(frozen=True)
+class Write:
+    url: Callable[[World], str]
+    data: Callable[[World], dict]
+    allowed: tuple[str, ...]
+    status: int  # the answer to a persona that may write
+
+
+def _scoped(name: str, component: bool = False, **ids) -> Callable[[World], str]:
+    def url(world: World) -> str:
+        a = world.a
+        kwargs = {"org": a.organization.handle, "project": a.project.handle}
+        if component:
+            kwargs["component"] = a.component.handle
+        kwargs.update({key: getter(world) for key, getter in ids.items()})
+        return reverse(name, kwargs=kwargs)
+
+    return url
+
+
+def _org(name: str, **ids) -> Callable[[World], str]:
+    def url(world: World) -> str:
+        kwargs = {"org": world.a.organization.handle}
+        kwargs.update({key: getter(world) for key, getter in ids.items()})
+        return reverse(name, kwargs=kwargs)
+
+    return url
+
+
+def _mapping(world: World) -> dict:
+    endpoints = {e.name: e.pk for e in world.a.third_party.endpoints.all()}
+    return {"endpoint_development": endpoints["Sandbox"], "endpoint_production": endpoints["Live"]}
+
+
+def _connection_create(world: World) -> dict:
+    return {
+        "name": "Fraud Check",
+        "description": "Scores each payment.",
+        "request_token": str(uuid.uuid4()),
+        "action": "create",
+        **_mapping(world),
+    }
+
+
+def _connection_edit(world: World) -> dict:
+    return {"name": "Stripe Renamed", "description": "Changed.", **_mapping(world)}
+
+
+def _service_details(**overrides) -> dict:
+    data = {
+        "version": "1.1.0",
+        "service_type": "rest",
+        "security": "none",
+        "summary": "Payments.",
+        "overview": "",
+        "labels": "payments",
+    }
+    data.update(overrides)
+    return data
+
+
+def _register(world: World) -> dict:
+    return {
+        **_service_details(version="2.0.0"),
+        "name": "Mapbox",
+        "registered_for": "",
+        "parameters-TOTAL_FORMS": "1",
+        "parameters-INITIAL_FORMS": "0",
+        "parameters-0-name": "accessToken",
+        "parameters-0-is_secret": "on",
+    }
+
+
+def _endpoint(world: World, name: str) -> dict:
+    development = world.a.organization.environments.get(handle="development")
+    data = {"name": name, "url": "https://staging.stripe.test/v1", "environments": [development.pk]}
+    for parameter in world.a.third_party.parameters.all():
+        data[f"parameter_{parameter.pk}"] = f"new-{parameter.name}"
+    return data
+
+
+def _publish(**overrides) -> dict:
+    data = {
+        "endpoint_name": "Refunds",
+        "handle": "refunds",
+        "service_type": "rest",
+        "visibility": "organization",
+        "version": "1.0.0",
+        "security": "none",
+        "summary": "Refund a payment.",
+        "overview": "",
+        "labels": "",
+        "url_development": "http://checkout-api.dev.internal:8080/refunds",
+        "url_production": "",
+    }
+    data.update(overrides)
+    return data
+
+
+WRITERS = ("admin", "developer")
+ADMINS = ("admin",)
+
+CONNECTION_ID = {"connection_id": lambda w: w.a.project_connection.public_id}
+COMPONENT_CONNECTION_ID = {"connection_id": lambda w: w.a.component_connection.public_id}
+STRIPE = {"service_id": lambda w: w.a.third_party.pk}
+SANDBOX = {**STRIPE, "endpoint_id": lambda w: w.a.endpoint.pk}
+SECRET_PARAMETER = {**STRIPE, "parameter_id": lambda w: w.a.parameter.pk}
+OWN_SERVICE = {"service_id": lambda w: w.a.own_service.pk}
+
+WRITES: dict[str, Write] = {
+    "connection create": Write(
+        _scoped("connections:create-form", **STRIPE), _connection_create, WRITERS, 302
+    ),
+    "component connection create": Write(
+        _scoped("connections:create-form", component=True, **STRIPE),
+        _connection_create,
+        WRITERS,
+        302,
+    ),
+    "connection edit": Write(
+        _scoped("connections:edit", **CONNECTION_ID), _connection_edit, WRITERS, 302
+    ),
+    "connection delete": Write(
+        _scoped("connections:delete", **CONNECTION_ID), lambda w: {}, WRITERS, 302
+    ),
+    "component connection delete": Write(
+        _scoped("connections:delete", component=True, **COMPONENT_CONNECTION_ID),
+        lambda w: {},
+        WRITERS,
+        302,
+    ),
+    # A reveal writes too: it is recorded in the connection's history.
+    "connection reveal": Write(
+        _scoped("connections:reveal", **CONNECTION_ID),
+        lambda w: {"environment": "development", "key": "webhookSigningSecret"},
+        WRITERS,
+        200,
+    ),
+    "third-party register": Write(_org("marketplace:third-party-register"), _register, ADMINS, 302),
+    "third-party register at project level": Write(
+        _scoped("marketplace:third-party-register"), _register, ADMINS, 302
+    ),
+    "third-party edit": Write(
+        _org("marketplace:third-party-edit", **STRIPE),
+        lambda w: {**_service_details(), "name": "Stripe Payments"},
+        ADMINS,
+        302,
+    ),
+    "third-party listing": Write(
+        _org("marketplace:third-party-listing", **STRIPE), lambda w: {"listed": "0"}, ADMINS, 302
+    ),
+    "third-party delete": Write(
+        _org("marketplace:third-party-delete", service_id=lambda w: w.a.unused_third_party.pk),
+        lambda w: {},
+        ADMINS,
+        302,
+    ),
+    "third-party endpoint add": Write(
+        _org("marketplace:third-party-endpoint-add", **STRIPE),
+        lambda w: _endpoint(w, "Staging"),
+        ADMINS,
+        302,
+    ),
+    "third-party endpoint edit": Write(
+        _org("marketplace:third-party-endpoint-edit", **SANDBOX),
+        lambda w: _endpoint(w, "Sandbox EU"),
+        ADMINS,
+        302,
+    ),
+    "third-party endpoint delete": Write(
+        _org("marketplace:third-party-endpoint-delete", **SANDBOX), lambda w: {}, ADMINS, 302
+    ),
+    "third-party parameter add": Write(
+        _org("marketplace:third-party-parameter-add", **STRIPE),
+        lambda w: {"name": "apiVersion"},
+        ADMINS,
+        302,
+    ),
+    "third-party parameter delete": Write(
+        _org("marketplace:third-party-parameter-delete", **SECRET_PARAMETER),
+        lambda w: {},
+        ADMINS,
+        302,
+    ),
+    "component endpoint add": Write(
+        _scoped("marketplace:component-endpoint-add", component=True),
+        lambda w: _publish(),
+        WRITERS,
+        302,
+    ),
+    "component endpoint edit": Write(
+        _scoped("marketplace:component-endpoint-edit", component=True, **OWN_SERVICE),
+        lambda w: _publish(endpoint_name="Api", handle="api", version="1.1.0"),
+        WRITERS,
+        302,
+    ),
+    "component endpoint remove": Write(
+        _scoped("marketplace:component-endpoint-remove", component=True, **OWN_SERVICE),
+        lambda w: {},
+        WRITERS,
+        302,
+    ),
+    "component endpoint listing": Write(
+        _scoped("marketplace:component-endpoint-listing", component=True, **OWN_SERVICE),
+        lambda w: {"listed": "0"},
+        WRITERS,
+        302,
+    ),
+}
+
+
+def _expected_refusal(persona: str) -> int:
+    return {"viewer": 403, "developer": 403, "outsider": 404, "anonymous": 302}[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
+def test_it_lets_each_role_make_only_the_writes_it_may(world, client, write, persona):
+    rule = WRITES[write]
+    user = world.personas[persona]
+    if user is not None:
+        client.force_login(user)
+    url, data = rule.url(world), rule.data(world)
+    before = database_state()
+
+    response = client.post(url, data)
+
+    if persona in rule.allowed:
+        assert response.status_code == rule.status, (write, persona, response.status_code)
+        # The data is valid: an allowed write really writes (a form error
+        # would also be a 200 and change nothing).
+        assert database_state() != before, f"{write} by {persona} changed nothing"
+    else:
+        assert response.status_code == _expected_refusal(persona), (write, persona)
+        if persona == "anonymous":
+            assert response["Location"].startswith(reverse("login"))
+        assert database_state() == before, f"a refused {write} by {persona} changed data"

@@ -1,0 +1,310 @@
+"""The URL walk: every URL pattern of the project, for every role.
+
+The patterns come from the resolver itself, not from a list kept by hand, so
+a new view is walked the day it is added, and fails here until someone
+writes down in ``RULES`` who may see it and who may write through it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve
+
+from tests.world import LEAK_MARKERS, World
+
+A_PERSONAS = ("admin", "developer", "viewer")
+B_PERSONAS = ("outsider", "b_developer", "b_viewer")
+PERSONAS = (*A_PERSONAS, "outsider", "anonymous")
+CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+ID_KWARGS = ("service_id", "connection_id", "endpoint_id", "parameter_id")
+# These views take the service a component publishes, not a marketplace card.
+OWN_SERVICE_VIEWS = frozenset(
+    {
+        "marketplace:component-endpoint-edit",
+        "marketplace:component-endpoint-remove",
+        "marketplace:component-endpoint-listing",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    route: str
+    name: str
+    namespace: str
+
+    @property
+    def kwargs(self) -> list[str]:
+        return CONVERTER.findall(self.route)
+
+    @property
+    def scoped(self) -> bool:
+        return "org" in self.kwargs
+
+    def url(self, values: dict[str, object]) -> str:
+        return "/" + CONVERTER.sub(lambda match: str(values[match.group(1)]), self.route)
+
+
+def walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace) if part)
+            yield from walk(entry, route, inner)
+        else:
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name or ""
+            yield Pattern(route, name, namespace)
+
+
+# The Django admin checks its own permissions; it is tested as a whole below.
+PATTERNS = [p for p in walk(get_resolver()) if p.namespace.split(":")[0] != "admin"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Expected status per persona, for GET and for POST (``data`` posted)."""
+
+    get: dict[str, int]
+    post: dict[str, int]
+    data: dict = field(default_factory=dict)
+
+    @property
+    def methods(self) -> list[str]:
+        """The methods the view accepts (for its own members, at least)."""
+        return [m for m in ("get", "post") if getattr(self, m)["admin"] != 405]
+
+
+def _roles(admin: int, developer: int, viewer: int) -> dict[str, int]:
+    return {"admin": admin, "developer": developer, "viewer": viewer}
+
+
+def page(admin=200, developer=200, viewer=200) -> Rule:
+    """A GET-only page of A: outsiders 404, POST 405."""
+    return Rule(
+        get={**_roles(admin, developer, viewer), "outsider": 404, "anonymous": 302},
+        post={**_roles(405, 405, 405), "outsider": 405, "anonymous": 302},
+    )
+
+
+def form(get: tuple[int, int, int], post: tuple[int, int, int], data=None) -> Rule:
+    """A page that shows a form on GET and writes on POST."""
+    return Rule(
+        get={**_roles(*get), "outsider": 404, "anonymous": 302},
+        post={**_roles(*post), "outsider": 404, "anonymous": 302},
+        data=data or {},
+    )
+
+
+def action(post: tuple[int, int, int], data=None) -> Rule:
+    """A POST-only write: GET is 405."""
+    return Rule(
+        get={**_roles(405, 405, 405), "outsider": 405, "anonymous": 302},
+        post={**_roles(*post), "outsider": 404, "anonymous": 302},
+        data=data or {},
+    )
+
+
+WRITERS_ONLY = (200, 200, 403)  # Admins and Developers; Viewers 403
+ADMINS_ONLY = (200, 403, 403)
+REVEAL = {"environment": "development", "key": "webhookSigningSecret"}
+
+# An empty POST to a form is a form shown again with its errors (200); a
+# delete deletes (302), unless connections use the thing (409).
+RULES: dict[str, Rule] = {
+    "console:home": Rule(
+        # One organization each: straight to it.
+        get={**_roles(302, 302, 302), "outsider": 302, "anonymous": 302},
+        post={**_roles(405, 405, 405), "outsider": 405, "anonymous": 302},
+    ),
+    "console:organization-menu": Rule(
+        # Lists the user's own organizations, whoever asks.
+        get={**_roles(200, 200, 200), "outsider": 200, "anonymous": 302},
+        post={**_roles(405, 405, 405), "outsider": 405, "anonymous": 302},
+    ),
+    "console:organization": page(),
+    "console:project-menu": page(),
+    "console:project": page(),
+    "console:component-menu": page(),
+    "console:component": page(),
+    "connections:list": page(),
+    "connections:create": page(*WRITERS_ONLY),
+    "connections:create-form": form(WRITERS_ONLY, WRITERS_ONLY),
+    "connections:detail": page(),
+    "connections:edit": form(WRITERS_ONLY, WRITERS_ONLY),
+    "connections:delete": form(WRITERS_ONLY, (302, 302, 403)),
+    "connections:reveal": action(WRITERS_ONLY, REVEAL),
+    "marketplace:browse": page(),
+    "marketplace:service": page(),
+    "marketplace:third-party-list": page(*ADMINS_ONLY),
+    "marketplace:third-party-register": form(ADMINS_ONLY, ADMINS_ONLY),
+    "marketplace:third-party-detail": page(*ADMINS_ONLY),
+    "marketplace:third-party-edit": form(ADMINS_ONLY, ADMINS_ONLY),
+    "marketplace:third-party-listing": action((302, 403, 403), {"listed": "0"}),
+    # Stripe API has connections: it can be removed from the marketplace only.
+    "marketplace:third-party-delete": form(ADMINS_ONLY, (409, 403, 403)),
+    "marketplace:third-party-endpoint-add": form(ADMINS_ONLY, ADMINS_ONLY),
+    "marketplace:third-party-endpoint-edit": form(ADMINS_ONLY, ADMINS_ONLY),
+    "marketplace:third-party-endpoint-delete": form(ADMINS_ONLY, (302, 403, 403)),
+    "marketplace:third-party-parameter-add": action(ADMINS_ONLY),
+    "marketplace:third-party-parameter-delete": form(ADMINS_ONLY, (302, 403, 403)),
+    "marketplace:component-endpoint-add": form(WRITERS_ONLY, WRITERS_ONLY),
+    "marketplace:component-endpoint-edit": form(WRITERS_ONLY, WRITERS_ONLY),
+    "marketplace:component-endpoint-remove": form(WRITERS_ONLY, (302, 302, 403)),
+    "marketplace:component-endpoint-listing": action((302, 302, 403), {"listed": "0"}),
+    "login": Rule(
+        get={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
+        post={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
+    ),
+    "logout": Rule(
+        get={**_roles(405, 405, 405), "outsider": 405, "anonymous": 302},
+        post={**_roles(302, 302, 302), "outsider": 302, "anonymous": 302},
+    ),
+}
+
+
+def _values(world: World, pattern: Pattern, tenant: str = "a") -> dict[str, object]:
+    chosen = getattr(world, tenant)
+    values = chosen.url_kwargs()
+    if pattern.name in OWN_SERVICE_VIEWS:
+        values["service_id"] = chosen.own_service.pk
+    return values
+
+
+def _client(world: World, persona: str) -> Client:
+    client = Client()
+    if world.personas[persona] is not None:
+        client.force_login(world.personas[persona])
+    return client
+
+
+def _request(client: Client, method: str, url: str, data: dict | None = None, **headers):
+    # Each request runs in a savepoint that is rolled back, so a delete by
+    # one persona does not change what the next one finds.
+    with transaction.atomic():
+        response = getattr(client, method)(url, data or {}, **headers)
+        transaction.set_rollback(True)
+    return response
+
+
+def _id(pattern: Pattern) -> str:
+    return pattern.name or pattern.route
+
+
+def test_it_has_a_rule_for_every_url_name():
+    names = {p.name for p in PATTERNS}
+    missing = sorted(p.route for p in PATTERNS if not p.name)
+    assert not missing, f"URL patterns without a name cannot have a rule: {missing}"
+    without_rule = sorted(names - RULES.keys())
+    assert not without_rule, f"Add these URL names to RULES in {__file__}: {without_rule}"
+    stale = sorted(RULES.keys() - names)
+    assert not stale, f"RULES names URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=[p.route or "/" for p in PATTERNS])
+def test_it_answers_every_url_as_its_rule_says(world, pattern):
+    rule = RULES.get(pattern.name)
+    assert rule is not None, f"No rule for the URL name {pattern.name!r}: add one to RULES"
+    url = pattern.url(_values(world, pattern))
+    assert resolve(url).route == pattern.route  # the URL built is this pattern's
+
+    wrong = []
+    for persona in PERSONAS:
+        client = _client(world, persona)
+        for method in ("get", "post"):
+            expected = getattr(rule, method)[persona]
+            data = rule.data if method == "post" else None
+            status = _request(client, method, url, data).status_code
+            if status != expected:
+                wrong.append(f"{persona} {method.upper()} {status}, expected {expected}")
+    assert not wrong, f"{pattern.name} {url}: " + "; ".join(wrong)
+
+
+SCOPED = [p for p in PATTERNS if p.scoped]
+
+
+@pytest.mark.parametrize("pattern", SCOPED, ids=[p.route for p in SCOPED])
+def test_it_hides_every_url_of_a_from_every_member_of_b(world, pattern):
+    rule = RULES[pattern.name]
+    url = pattern.url(_values(world, pattern))
+    for persona in B_PERSONAS:
+        client = _client(world, persona)
+        for method in rule.methods:
+            data = rule.data if method == "post" else None
+            status = _request(client, method, url, data).status_code
+            # Not 403: that would tell B that A's object exists.
+            assert status == 404, (persona, method, url, status)
+
+
+FOREIGN_ID = [p for p in PATTERNS if set(p.kwargs) & set(ID_KWARGS)]
+
+
+@pytest.mark.parametrize("pattern", FOREIGN_ID, ids=[p.route for p in FOREIGN_ID])
+def test_it_answers_404_when_a_url_of_a_names_an_object_of_b(world, pattern):
+    rule = RULES[pattern.name]
+    values = _values(world, pattern)
+    foreign = _values(world, pattern, "b")
+    for kwarg in set(pattern.kwargs) & set(ID_KWARGS):
+        url = pattern.url({**values, kwarg: foreign[kwarg]})
+        for persona in A_PERSONAS:
+            client = _client(world, persona)
+            for method in rule.methods:
+                if getattr(rule, method)[persona] == 403:
+                    continue  # refused by role before any object is looked up
+                data = rule.data if method == "post" else None
+                status = _request(client, method, url, data).status_code
+                assert status == 404, (persona, method, url, status)
+
+
+def _pages_of_a(world: World) -> list[str]:
+    """Every GET page of A that its Admin can open, and the tabs of the
+    service pages (each shows other rows: deployments, connections)."""
+    urls = []
+    for pattern in PATTERNS:
+        if pattern.scoped and RULES[pattern.name].get["admin"] == 200:
+            urls.append(pattern.url(_values(world, pattern)))
+    a = world.a
+    for service in (a.third_party, a.internal_service, a.own_service):
+        for tab in ("overview", "definition", "how-to-use", "used-by"):
+            base = f"/orgs/acme/projects/payments/marketplace/services/{service.pk}/"
+            urls.append(f"{base}?tab={tab}")
+    urls += [
+        "/menus/organizations/",
+        "/orgs/acme/menus/projects/?q=e",
+        "/orgs/acme/projects/payments/menus/components/?q=e",
+        "/orgs/acme/marketplace/?q=secret&search_in=all",
+        "/orgs/acme/projects/payments/connections/?q=a",
+    ]
+    return urls
+
+
+def test_it_shows_nothing_of_b_on_any_page_of_a(world):
+    client = _client(world, "admin")
+    seen = 0
+    for url in _pages_of_a(world):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.get(url, **headers)
+            assert response.status_code == 200, url
+            html = response.content.decode().lower()
+            leaked = [marker for marker in LEAK_MARKERS if marker.lower() in html]
+            assert not leaked, f"{url} shows organization B's {leaked}"
+            seen += 1
+    assert seen > 50  # the walk found the pages, it did not skip them
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_sends_everyone_but_staff_from_the_django_admin_to_its_login(world, persona):
+    response = _client(world, persona).get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_it_opens_the_django_admin_to_staff(world):
+    world.personas["admin"].is_staff = True
+    world.personas["admin"].is_superuser = True
+    world.personas["admin"].save()
+    assert _client(world, "admin").get("/admin/").status_code == 200
