@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 # apt-get needs root; use sudo when we are not.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test serve lint format chromium install install-dev
+.PHONY: run test serve lint format chromium install install-dev bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	JUNCTION_COLLECTED_STATIC=1 $(BIN)/gunicorn console.wsgi --workers 2 --bind $(HOST):$(PORT) \
 	  --access-logfile - --forwarded-allow-ips="127.0.0.1"
+
+## bench: build an organization of size SIZE (S, M or L) in its own database and time the pages
+# SQLite by default; with DATABASE_URL set, a junction_bench_<size> database on that server.
+SIZE ?= S
+REQUESTS ?= 50
+bench: install
+	$(BIN)/python manage.py bench --size $(SIZE) --requests $(REQUESTS) $(BENCH_ARGS)
 
 ## lint: ruff, lint and format check
 lint: install-dev

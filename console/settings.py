@@ -177,19 +177,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Content-Security-Policy (django-csp): scripts only from our own static
-# files, never inline, so injected markup cannot run. htmx's inline indicator
-# <style> is switched off in base.html's htmx-config. The templates' few
-# style="" attributes (widths) are the one inline thing allowed: style-src-attr
-# covers attributes only, never a <style> element. Bootstrap draws its form
-# controls with data: SVG images.
+# Content-Security-Policy (django-csp): scripts and styles only from our own
+# static files, never inline, so injected markup can neither run nor restyle
+# the page. htmx's inline indicator <style> is switched off in base.html's
+# htmx-config; widths live in junction.css classes, not style attributes.
+# Bootstrap draws its form controls with data: SVG images.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "style-src-elem": ["'self'"],
-        "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

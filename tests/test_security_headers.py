@@ -28,8 +28,9 @@ def test_it_sends_a_policy_that_runs_only_our_own_scripts(page):
     assert "'unsafe-eval'" not in policy["script-src"]
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
-    # Inline style attributes only, never a <style> element.
-    assert policy["style-src-elem"] == ["'self'"]
+    # No inline style either: neither <style> elements nor style="" attributes.
+    assert policy["style-src"] == ["'self'"]
+    assert "style-src-attr" not in policy
 
 
 def test_it_forbids_framing(page, client):
@@ -47,6 +48,7 @@ def test_it_puts_no_inline_script_in_its_pages(page):
     assert scripts
     assert all(" src=" in tag for tag in scripts), scripts
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    assert not re.search(r"\sstyle=", html)  # the policy would drop them
 
 
 def test_it_keeps_htmx_from_injecting_its_indicator_style(page):

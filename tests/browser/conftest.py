@@ -54,12 +54,21 @@ def visitor(request, browser, live_server, demo):
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # The Content-Security-Policy must never have to block anything we ship.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     sign_in(page, live_server.url)
     from playwright.sync_api import expect
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme Corp")
     yield page, javascript
     context.close()
+    assert not violations, violations
 
 
 @pytest.fixture

@@ -1,0 +1,286 @@
+"""Time Junction's pages through the full middleware stack.
+
+Each page is requested with Django's test client, signed in (sessions,
+CSRF, login-required, messages and HTMX middleware all run), a few times to
+warm caches, then ``requests`` times under ``time.perf_counter``. Queries are
+counted on one extra request of their own, because capturing them turns on
+the debug cursor, which would slow down the timed ones.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection as db_connection
+from django.db.models import Count
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from connections.models import Connection
+from console.models import Component, Organization, Project
+from marketplace.models import Service, ServiceKind
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    url: str
+    method: str = "GET"
+    # A callable so that every POST gets a fresh form token and name.
+    data: Callable[[], dict] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    reference: bool = False  # the floor and the admin: what the others compare to
+    # Text the response must hold: proof the page did what is measured.
+    expect: str = ""
+
+
+@dataclass
+class PageResult:
+    page: Page
+    timings_ms: list[float] = field(default_factory=list)
+    queries: int | None = None
+    status: int | None = None
+    error: str = ""
+
+    @property
+    def p50(self) -> float | None:
+        return statistics.median(self.timings_ms) if self.timings_ms else None
+
+    @property
+    def p95(self) -> float | None:
+        if not self.timings_ms:
+            return None
+        ordered = sorted(self.timings_ms)
+        return ordered[math.ceil(0.95 * len(ordered)) - 1]  # nearest rank
+
+    @property
+    def max(self) -> float | None:
+        return max(self.timings_ms) if self.timings_ms else None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The objects the pages are about, picked from the data, not hard-coded,
+    so that every size (and the demo) is measured the same way."""
+
+    organization: Organization
+    project: Project
+    component: Component
+    floor_component: Component
+    service: Service
+    connection: Connection
+    search: str
+    project_search: str
+
+
+def _first_word(text: str) -> str:
+    return (text.split() or ["a"])[0].lower()
+
+
+def select_targets(organization_handle: str) -> Targets:
+    organization = Organization.objects.get(handle=organization_handle)
+    # The busiest project and component: the lists are measured where they are longest.
+    project = organization.projects.annotate(n=Count("connections")).order_by("-n", "pk").first()
+    component = (
+        project.components.annotate(n=Count("connections"))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")
+        .first()
+    )
+    # The most used internal service: the heaviest "Used by", and one with the
+    # Create Connection form's second step (Service URLs).
+    service = (
+        Service.objects.visible_from(project)
+        .filter(kind=ServiceKind.INTERNAL)
+        .annotate(n=Count("connections"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    # The floor: a component that publishes nothing has an overview with no data.
+    floor_component = (
+        Component.objects.filter(project__organization=organization)
+        .filter(published_services__isnull=True)
+        .order_by("project_id", "name")
+        .first()
+    )
+    return Targets(
+        organization=organization,
+        project=project,
+        component=component,
+        floor_component=floor_component or component,
+        service=service,
+        connection=component.connections.order_by("name").first(),
+        search=_first_word(service.name),
+        project_search=_first_word(project.name),
+    )
+
+
+def _create_form_step_two(number: list[int]) -> dict:
+    number[0] += 1
+    return {
+        "name": f"bench-check-{number[0]}",
+        "description": "Benchmark: step two only, never created.",
+        "request_token": str(uuid.uuid4()),
+        "action": "next",
+    }
+
+
+def pages(targets: Targets) -> list[Page]:
+    org = targets.organization.handle
+    at_project = {"org": org, "project": targets.project.handle}
+    at_component = {**at_project, "component": targets.component.handle}
+    service_url = reverse(
+        "marketplace:service", kwargs={**at_project, "service_id": targets.service.pk}
+    )
+    create_url = reverse(
+        "connections:create-form", kwargs={**at_project, "service_id": targets.service.pk}
+    )
+    counter = [0]
+    q = targets.search
+    return [
+        Page("connections-project", "Connections, project", _url("connections:list", at_project)),
+        Page(
+            "connections-component",
+            "Connections, component",
+            _url("connections:list", at_component),
+        ),
+        Page(
+            "connections-search",
+            f"Connections, search “{q}”",
+            _url("connections:list", at_project, f"q={q}"),
+        ),
+        Page("marketplace", "Marketplace", _url("marketplace:browse", at_project)),
+        Page(
+            "marketplace-search",
+            f"Marketplace, search “{q}”",
+            _url("marketplace:browse", at_project, f"q={q}"),
+        ),
+        Page(
+            "marketplace-filters",
+            "Marketplace, two filters",
+            _url("marketplace:browse", at_project, "type=internal&service_type=rest"),
+        ),
+        Page("service", "Service page", service_url),
+        Page("service-used-by", "Service page, Used by", service_url + "?tab=used-by"),
+        Page("create-form", "Create Connection form", create_url),
+        Page(
+            "create-form-next",
+            "Create Connection, step 2",
+            create_url,
+            method="POST",
+            data=lambda: _create_form_step_two(counter),
+            expect="Service URL</h2>",
+        ),
+        Page(
+            "connection",
+            "Connection page",
+            reverse(
+                "connections:detail",
+                kwargs={**at_component, "connection_id": targets.connection.public_id},
+            ),
+        ),
+        Page(
+            "project-menu",
+            f"Project menu, search “{targets.project_search}”",
+            _url("console:project-menu", {"org": org}, f"q={targets.project_search}"),
+            headers={"HX-Request": "true"},
+        ),
+        Page(
+            "floor",
+            "Floor: component overview, no data",
+            _url(
+                "console:component",
+                {**at_project, "component": targets.floor_component.handle}
+                if targets.floor_component.project_id == targets.project.pk
+                else {
+                    "org": org,
+                    "project": targets.floor_component.project.handle,
+                    "component": targets.floor_component.handle,
+                },
+            ),
+            reference=True,
+        ),
+        Page(
+            "admin-services",
+            f"Admin: services, search “{q}”",
+            _url("admin:marketplace_service_changelist", None, f"q={q}"),
+            reference=True,
+        ),
+        Page(
+            "admin-connections",
+            f"Admin: connections, search “{q}”",
+            _url("admin:connections_connection_changelist", None, f"q={q}"),
+            reference=True,
+        ),
+    ]
+
+
+def _url(name: str, kwargs: dict | None, query: str = "") -> str:
+    url = reverse(name, kwargs=kwargs)
+    return f"{url}?{query}" if query else url
+
+
+def _request(client: Client, page: Page):
+    if page.method == "POST":
+        return client.post(page.url, page.data() if page.data else {}, headers=page.headers)
+    return client.get(page.url, headers=page.headers)
+
+
+def measure_page(client: Client, page: Page, requests: int, warmup: int) -> PageResult:
+    result = PageResult(page)
+    try:
+        for _ in range(warmup):
+            _request(client, page)
+        with CaptureQueriesContext(db_connection) as captured:
+            response = _request(client, page)
+        result.queries = len(captured.captured_queries)
+        result.status = response.status_code
+        if page.expect and page.expect not in response.content.decode(errors="replace"):
+            result.error = f"the response does not show {page.expect!r}"
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = _request(client, page)
+            result.timings_ms.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                result.status = response.status_code
+    except Exception as error:
+        # A failing page is a finding to report, not the end of the run.
+        result.error = f"{type(error).__name__}: {error}"
+    if result.status not in (None, 200) and not result.error:
+        result.error = f"HTTP {result.status}"
+    return result
+
+
+def measure(
+    organization_handle: str,
+    username: str,
+    requests: int,
+    warmup: int = 5,
+    log: Callable[[str], None] = print,
+) -> tuple[Targets, list[PageResult]]:
+    targets = select_targets(organization_handle)
+    user = get_user_model().objects.get(username=username)
+    results = []
+    connections_before = Connection.objects.count()
+    # The test client's host; production settings do not list it.
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(user)
+        for page in pages(targets):
+            result = measure_page(client, page, requests, warmup)
+            log(
+                f"  {page.label}: {result.p50 or 0:.1f} ms p50"
+                + (f" ({result.error})" if result.error else "")
+            )
+            results.append(result)
+    if Connection.objects.count() != connections_before:
+        raise RuntimeError("The Create Connection step 2 created a connection: it must not.")
+    return targets, results

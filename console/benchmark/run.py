@@ -1,0 +1,87 @@
+"""One benchmark run inside the bench database: migrate, build (or reuse),
+measure, report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connection as db_connection
+
+from connections.models import Connection, ConnectionBinding
+from console.models import Component, Organization, Project
+from marketplace.models import Service
+
+from . import build, measure, report
+
+# Size S is the demo (seed_demo), measured as its Admin.
+DEMO_ORGANIZATION = "acme"
+DEMO_USERNAME = "demo"
+
+
+def _counts(organization_handle: str) -> dict[str, int]:
+    organization = Organization.objects.get(handle=organization_handle)
+    return {
+        "projects": Project.objects.filter(organization=organization).count(),
+        "components": Component.objects.filter(project__organization=organization).count(),
+        "services": Service.objects.filter(organization=organization).count(),
+        "connections": Connection.objects.filter(organization=organization).count(),
+        "connection_bindings": ConnectionBinding.objects.filter(
+            connection__organization=organization
+        ).count(),
+    }
+
+
+def _prepare_data(size: str, log: Callable[[str], None]) -> tuple[str, str, float | None]:
+    """(organization handle, username, build seconds or None when reused)."""
+    started = time.perf_counter()
+    if size == "S":
+        call_command("seed_demo", stdout=StringIO())
+        return DEMO_ORGANIZATION, DEMO_USERNAME, time.perf_counter() - started
+    handle = build.organization_handle(size)
+    if build.is_built(size):
+        log(f"Size {size} is already built in this database (--rebuild to start over).")
+        return handle, build.BENCH_USERNAME, None
+    log(f"Building size {size}...")
+    build.build(size, log=log)
+    seconds = time.perf_counter() - started
+    log(f"Built size {size} in {seconds:.1f} s.")
+    return handle, build.BENCH_USERNAME, seconds
+
+
+def run(
+    *,
+    size: str,
+    requests: int,
+    warmup: int,
+    json_path: Path,
+    log: Callable[[str], None] = print,
+) -> dict:
+    call_command("migrate", interactive=False, verbosity=0)
+    handle, username, build_seconds = _prepare_data(size, log)
+    if db_connection.vendor == "postgresql":
+        # Planner statistics, as autovacuum would have gathered by now. SQLite
+        # gets none: Junction never runs ANALYZE there, so neither does this.
+        with db_connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    log(f"Measuring {requests} requests per page ({db_connection.vendor}, size {size})...")
+    targets, results = measure.measure(handle, username, requests, warmup, log=log)
+    data = report.document(
+        size=size,
+        vendor=db_connection.vendor,
+        requests=requests,
+        build_seconds=build_seconds,
+        counts=_counts(handle),
+        targets=targets,
+        results=results,
+    )
+    report.write_json(json_path, data)
+    log("")
+    built = "reused" if build_seconds is None else f"built in {build_seconds:.1f} s"
+    log(f"Size {size} on {db_connection.vendor} ({built}): {data['counts']}")
+    log(report.table(results))
+    log(f"\nJSON written to {json_path}")
+    return data

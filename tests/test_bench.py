@@ -1,0 +1,95 @@
+"""``manage.py bench`` as a smoke test: it builds, measures and writes valid
+JSON. Timings are never asserted: they belong to the machine, not the code.
+
+The command runs in a subprocess against a SQLite file in tmp_path, so it
+never touches the test database and runs under pytest-xdist like any test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+EXPECTED_PAGES = {
+    "connections-project",
+    "connections-component",
+    "connections-search",
+    "marketplace",
+    "marketplace-search",
+    "marketplace-filters",
+    "service",
+    "service-used-by",
+    "create-form",
+    "create-form-next",
+    "connection",
+    "project-menu",
+    "floor",
+    "admin-services",
+    "admin-connections",
+}
+
+
+def _bench(tmp_path: Path, size: str) -> dict:
+    output = tmp_path / "bench.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            "bench",
+            f"--size={size}",
+            "--requests=3",
+            "--warmup=1",
+            f"--json={output}",
+            f"--database-url=sqlite:///{tmp_path / 'bench.sqlite3'}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "p50 ms" in completed.stdout  # the table was printed
+    return json.loads(output.read_text())
+
+
+def _assert_every_page_measured(data: dict, requests: int = 3) -> None:
+    by_key = {page["key"]: page for page in data["pages"]}
+    assert set(by_key) == EXPECTED_PAGES
+    for key, page in by_key.items():
+        assert page["error"] is None, (key, page["error"])
+        assert page["status"] == 200, key
+        assert page["requests"] == requests, key
+        for figure in ("p50_ms", "p95_ms", "max_ms"):
+            assert isinstance(page[figure], float), (key, figure)
+            assert page[figure] > 0, (key, figure)
+        assert page["p50_ms"] <= page["p95_ms"] <= page["max_ms"], key
+        assert isinstance(page["queries"], int) and page["queries"] > 0, key
+
+
+def test_it_measures_every_page_on_the_demo(tmp_path):
+    data = _bench(tmp_path, "S")
+
+    assert data["size"] == "S"
+    assert data["vendor"] == "sqlite"
+    assert data["organization"] == "acme"
+    _assert_every_page_measured(data)
+
+
+def test_it_builds_a_synthetic_organization_and_measures_it(tmp_path):
+    data = _bench(tmp_path, "XS")
+
+    assert data["counts"] == {
+        "projects": 5,
+        "components": 50,
+        "services": 500,
+        "connections": 1000,
+        "connection_bindings": 2000,
+    }
+    assert data["build_seconds"] > 0
+    _assert_every_page_measured(data)
