@@ -1,5 +1,5 @@
 """Forms for connections. They validate and convert; the writes, and the
-checks that need the database under a lock, are in connections/services.py."""
+checks that need the database under a lock, are in connections/services/."""
 
 from __future__ import annotations
 

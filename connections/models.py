@@ -121,7 +121,7 @@ class Connection(models.Model):
             # Same-level uniqueness is held by the database. A project
             # connection against a component connection of the same project
             # cannot be a unique index; connection_create locks the project
-            # row for that check (see connections/services.py).
+            # row for that check (see connections/services/).
             models.UniqueConstraint(
                 Lower("name"),
                 "project",

@@ -1,0 +1,22 @@
+"""Writes on connections, each a keyword-only function in one transaction:
+a form, the admin or a script get the same guarantees (STYLE, rule 4).
+
+rules.py holds the checks both create and change apply; create.py and
+change.py the writes.
+"""
+
+from .change import connection_delete, connection_secret_reveal, connection_update
+from .create import connection_create
+from .events import record_event
+from .rules import check_name_is_free, connection_keys, default_endpoints
+
+__all__ = [
+    "check_name_is_free",
+    "connection_create",
+    "connection_delete",
+    "connection_keys",
+    "connection_secret_reveal",
+    "connection_update",
+    "default_endpoints",
+    "record_event",
+]

@@ -1,0 +1,209 @@
+"""Renaming, re-mapping, deleting a connection, and revealing its secrets:
+the same checks as at create, under the same lock, each change recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from console.crypto import SecretValue
+from console.models import WRITER_ROLES, Membership, Project
+from marketplace.models import Endpoint, EndpointParameterValue, ServiceKind
+
+from ..models import (
+    AuthScheme,
+    Connection,
+    ConnectionBinding,
+    EventAction,
+)
+from .bindings import add_missing_bindings
+from .events import record_event
+from .rules import check_name_is_free, resolve_endpoints, validated_description, validated_name
+
+
+def _mapping_changes(
+    connection: Connection, endpoints: Mapping[int, Endpoint | None]
+) -> list[tuple[ConnectionBinding, Endpoint | None]]:
+    """The bindings whose endpoint ``endpoints`` changes, each with its new
+    endpoint, after checking every requested endpoint as Create does."""
+    if connection.service.kind != ServiceKind.THIRD_PARTY:
+        raise ValidationError(
+            {
+                "mapping": "An internal service's URLs follow its deployments: "
+                "there is no endpoint to choose."
+            },
+            code="not_third_party",
+        )
+    bindings = list(connection.bindings.select_related("environment", "endpoint"))
+    environments = [binding.environment for binding in bindings]
+    if set(endpoints) - {environment.pk for environment in environments}:
+        raise ValidationError(
+            {"mapping": "An environment this connection does not have was given."},
+            code="unknown_environment",
+        )
+    resolved = resolve_endpoints(connection.service, environments, endpoints)
+    return [
+        (binding, resolved[binding.environment_id])
+        for binding in bindings
+        if binding.environment_id in endpoints
+        and getattr(resolved[binding.environment_id], "pk", None) != binding.endpoint_id
+    ]
+
+
+@transaction.atomic
+def connection_update(
+    *,
+    connection: Connection,
+    name: str,
+    description: str,
+    endpoints: Mapping[int, Endpoint | None] | None = None,
+    actor,
+) -> Connection:
+    """Rename a connection, change its description and, for a third-party
+    service, its Environment to Endpoint Mapping (environment id -> endpoint;
+    environments left out keep theirs).
+
+    The same checks as connection_create, under the same project lock. One
+    event per kind of change; nothing is written when nothing changed.
+    """
+    name = validated_name(name)
+    description = validated_description(description)
+
+    # The same lock as connection_create: a rename is a new name in the scope.
+    Project.objects.select_for_update().filter(pk=connection.project_id).first()
+    stored = Connection.objects.filter(pk=connection.pk).values("name", "description").first()
+    if stored is None:
+        raise ValidationError("This connection was deleted in the meantime.", code="deleted")
+    add_missing_bindings(connection)
+
+    renamed = name != stored["name"]
+    if renamed:
+        check_name_is_free(
+            project=connection.project,
+            component=connection.component,
+            name=name,
+            keys=[key for key, _ in connection.keys()],  # noqa: SIM118 (a list, not a dict)
+            exclude=connection,
+        )
+    changed_bindings = _mapping_changes(connection, endpoints) if endpoints is not None else []
+
+    if renamed or description != stored["description"]:
+        connection.name = name
+        connection.description = description
+        connection.refresh_variable_stem()
+        try:
+            with transaction.atomic():
+                connection.save(
+                    update_fields=["name", "variable_stem", "description", "updated_at"]
+                )
+        except IntegrityError as error:
+            raise ValidationError(
+                {"name": "A connection with this name was just created here. Choose another name."},
+                code="duplicate_name",
+            ) from error
+
+    if renamed:
+        record_event(
+            connection=connection,
+            actor=actor,
+            action=EventAction.RENAMED,
+            detail={"from": stored["name"], "to": name},
+        )
+    if description != stored["description"]:
+        record_event(
+            connection=connection,
+            actor=actor,
+            action=EventAction.DESCRIPTION_CHANGED,
+            detail={"from": stored["description"], "to": description},
+        )
+    if changed_bindings:
+        changes = []
+        for binding, endpoint in changed_bindings:
+            changes.append(
+                {
+                    "environment": binding.environment.name,
+                    "from": binding.endpoint.name if binding.endpoint else None,
+                    "to": endpoint.name if endpoint else None,
+                }
+            )
+            binding.endpoint = endpoint
+            binding.save(update_fields=["endpoint"])
+        record_event(
+            connection=connection,
+            actor=actor,
+            action=EventAction.MAPPING_CHANGED,
+            detail={"changes": changes},
+        )
+    return connection
+
+
+@transaction.atomic
+def connection_delete(*, connection: Connection, actor) -> None:
+    """Delete a connection; its history, with a "deleted" event, stays."""
+    # Under the project lock, so that no reveal or rename of this connection
+    # is half-way while it goes.
+    Project.objects.select_for_update().filter(pk=connection.project_id).first()
+    if not Connection.objects.filter(pk=connection.pk).exists():
+        return  # Someone else deleted it a moment ago: that event is recorded.
+    record_event(
+        connection=connection,
+        actor=actor,
+        action=EventAction.DELETED,
+        detail={"service": str(connection.service), "scope": connection.scope_label},
+    )
+    connection.delete()
+
+
+def _secret_of(connection: Connection, binding: ConnectionBinding, key: str) -> SecretValue:
+    secret = None
+    if key == "ConsumerSecret" and connection.auth_scheme == AuthScheme.OAUTH2:
+        secret = binding.consumer_secret
+    elif key == "ChoreoAPIKey" and connection.auth_scheme == AuthScheme.API_KEY:
+        secret = binding.api_key
+    elif binding.endpoint_id is not None:
+        parameter_value = EndpointParameterValue.objects.filter(
+            endpoint_id=binding.endpoint_id, parameter__name=key, parameter__is_secret=True
+        ).first()
+        secret = parameter_value.value if parameter_value else None
+    if secret is None:
+        raise ValidationError(
+            {"key": f"{connection.name} has no secret {key} in {binding.environment.name}."},
+            code="no_such_secret",
+        )
+    return secret
+
+
+@transaction.atomic
+def connection_secret_reveal(
+    *, connection: Connection, binding: ConnectionBinding, key: str, actor
+) -> str:
+    """The plaintext of one secret of one environment, for someone who may
+    see it; the reveal is recorded (which secret, never its value)."""
+    # Checked here too, not only in the view: this is the one function that
+    # hands out a plaintext secret.
+    if not Membership.objects.filter(
+        user_id=getattr(actor, "pk", None),
+        organization_id=connection.organization_id,
+        role__in=WRITER_ROLES,
+    ).exists():
+        raise PermissionDenied("Only Admins and Developers can reveal secrets.")
+    # The lock orders a reveal after a delete in progress, so the event never
+    # points at a connection that is gone.
+    Project.objects.select_for_update().filter(pk=connection.project_id).first()
+    binding = (
+        ConnectionBinding.objects.select_related("environment")
+        .filter(pk=binding.pk, connection_id=connection.pk)
+        .first()
+    )
+    if binding is None:
+        raise ValidationError("This connection has no such environment.", code="no_binding")
+    plaintext = _secret_of(connection, binding, key).reveal()
+    record_event(
+        connection=connection,
+        actor=actor,
+        action=EventAction.SECRET_REVEALED,
+        detail={"environment": binding.environment.name, "key": key},
+    )
+    return plaintext

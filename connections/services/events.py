@@ -1,0 +1,24 @@
+"""The history of a connection."""
+
+from __future__ import annotations
+
+from ..models import (
+    Connection,
+    ConnectionEvent,
+    EventAction,
+)
+
+
+def record_event(
+    *, connection: Connection, actor, action: EventAction, detail: dict | None = None
+) -> ConnectionEvent:
+    return ConnectionEvent.objects.create(
+        organization_id=connection.organization_id,
+        connection=connection,
+        connection_public_id=connection.public_id,
+        connection_name=connection.name,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "",
+        action=action,
+        detail=detail or {},
+    )
