@@ -62,6 +62,16 @@ def visitor(request, browser, live_server, demo):
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
+    # Nor may any file the pages load (styles, scripts, icons) be missing.
+    broken = []
+    page.on(
+        "response",
+        lambda response: (
+            broken.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
+    )
     sign_in(page, live_server.url)
     from playwright.sync_api import expect
 
@@ -69,6 +79,7 @@ def visitor(request, browser, live_server, demo):
     yield page, javascript
     context.close()
     assert not violations, violations
+    assert not broken, broken
 
 
 @pytest.fixture
