@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "template_partials",
     "csp",
+    "axes",
     "console",
     "marketplace",
     "connections",
@@ -89,7 +90,29 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login attempts are rate-limited by django-axes: five failures for one
+# username from one address lock that pair out for 15 minutes. A success
+# resets the count. Checked before the password, so a locked pair learns
+# nothing even with the right one.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_str("JUNCTION_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Keep every failed attempt (who, from where, when) for the admin to audit.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind a proxy, set the number of proxies in front so the client address
+# is read from X-Forwarded-For rather than the proxy's own.
+AXES_IPWARE_PROXY_COUNT = int(env_str("JUNCTION_PROXY_COUNT", "0")) or None
 
 ROOT_URLCONF = "console.urls"
 WSGI_APPLICATION = "console.wsgi.application"

@@ -17,6 +17,7 @@ from console.crypto import MASK
 from console.models import ComponentType, Organization, Project
 from marketplace.models import Endpoint, EndpointParameterValue, Security, Service, Tag
 from tests import factories
+from tests.conftest import PASSWORD
 
 REGISTERED_MODELS = list(admin.site._registry)
 SIGNING_SECRET = "whsec-sandbox-plaintext-0451"
@@ -28,6 +29,11 @@ def dataset(organization, project, component, org_admin):
     component connection, and an API-key third-party service with a secret
     endpoint parameter and a project connection."""
     Group.objects.create(name="Platform team")
+    # django-axes' records: one failed and one successful log-in.
+    from django.test import Client
+
+    Client().post(reverse("login"), {"username": org_admin.username, "password": PASSWORD})
+    Client().post(reverse("login"), {"username": org_admin.username, "password": "wrong"})
     storefront = factories.make_component(project, "Storefront", type=ComponentType.WEB_APPLICATION)
     checkout = factories.make_internal_service(component, security=Security.OAUTH2)
     stripe = factories.make_third_party_service(

@@ -56,3 +56,40 @@ def test_login_without_csrf_token_is_refused(db, developer):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("login"), {"username": "dave", "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_it_locks_a_username_out_at_the_fifth_failure_even_for_the_right_password(
+    client, developer
+):
+    for _ in range(4):
+        assert (
+            client.post(reverse("login"), {"username": "dave", "password": "no"}).status_code == 200
+        )
+    fifth = client.post(reverse("login"), {"username": "dave", "password": "no"})
+
+    locked = client.post(reverse("login"), {"username": "dave", "password": PASSWORD})
+
+    assert fifth.status_code == 429
+    assert locked.status_code == 429
+    assert b"Too many failed log-ins" in locked.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_success_resets_the_count(client, developer):
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "dave", "password": "no"})
+    assert (
+        client.post(reverse("login"), {"username": "dave", "password": PASSWORD}).status_code == 302
+    )
+    client.logout()
+    for _ in range(4):
+        assert (
+            client.post(reverse("login"), {"username": "dave", "password": "no"}).status_code == 200
+        )
+
+
+def test_other_usernames_are_not_locked_by_one_attack(client, developer, viewer):
+    for _ in range(6):
+        client.post(reverse("login"), {"username": "dave", "password": "no"})
+    response = client.post(reverse("login"), {"username": "vera", "password": PASSWORD})
+    assert response.status_code == 302
