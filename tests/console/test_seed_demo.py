@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import connection as db_connection
+from django.test import RequestFactory
 
 from connections.models import AuthScheme, Connection, ConnectionBinding
 from console.models import Component, ComponentType, Membership, Organization, Role
@@ -22,6 +23,11 @@ from marketplace.models import (
     ServiceType,
     Visibility,
 )
+
+
+def _login_request():
+    # django-axes checks every authentication against the request it came with.
+    return RequestFactory().post("/accounts/login/")
 
 
 @pytest.fixture(autouse=True)
@@ -215,7 +221,7 @@ def test_it_generates_credentials_for_secured_connections(acme):
 
 
 def test_it_lets_demo_sign_in_as_admin_of_acme_and_superuser(acme):
-    demo = authenticate(username="demo", password="demo")
+    demo = authenticate(_login_request(), username="demo", password="demo")
 
     assert demo is not None
     assert demo.is_staff and demo.is_superuser
@@ -236,7 +242,7 @@ def test_it_gives_the_other_personas_their_roles(acme):
 
     assert roles["priya"] == Role.DEVELOPER
     assert roles["sam"] == Role.VIEWER
-    assert authenticate(username="sam", password="sam") is not None
+    assert authenticate(_login_request(), username="sam", password="sam") is not None
 
 
 def test_it_resets_demo_password_and_role_when_they_were_changed(acme):
@@ -247,7 +253,7 @@ def test_it_resets_demo_password_and_role_when_they_were_changed(acme):
 
     seed()
 
-    assert authenticate(username="demo", password="demo") is not None
+    assert authenticate(_login_request(), username="demo", password="demo") is not None
     assert Membership.objects.get(user=demo, organization=acme).role == Role.ADMIN
 
 
