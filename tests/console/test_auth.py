@@ -93,3 +93,9 @@ def test_other_usernames_are_not_locked_by_one_attack(client, developer, viewer)
         client.post(reverse("login"), {"username": "dave", "password": "no"})
     response = client.post(reverse("login"), {"username": "vera", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_it_explains_an_over_long_username_without_trying_it(client, db):
+    response = client.post(reverse("login"), {"username": "x" * 300, "password": "p"})
+    assert response.status_code == 200
+    assert b"A username has at most 150 characters (this one has 300)." in response.content
