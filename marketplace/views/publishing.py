@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.functions import Lower
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +19,8 @@ from console.views import render_in_scope
 
 from ..forms import InternalEndpointForm
 from ..models import Service, ServiceKind
-from ..services import internal_service_publish, service_delete, service_set_listed
+from ..services import internal_service_publish, service_delete
+from .listing import apply_listing
 
 TEMPLATES = "marketplace/publishing/"
 
@@ -167,14 +168,7 @@ def endpoint_listing(
 ) -> HttpResponse:
     scope = get_writer_scope(request, org, project, component)
     service = get_published_service(scope, service_id)
-    listed = request.POST.get("listed")
-    if listed not in ("0", "1"):
-        return HttpResponseBadRequest("Say listed=1 to list the endpoint, listed=0 to remove it.")
-    service_set_listed(service=service, listed=listed == "1")
-    messages.success(
-        request,
-        f"{service} is back in the marketplace."
-        if service.listed
-        else f"{service} is removed from the marketplace; its connections keep working.",
-    )
+    refused = apply_listing(request, service)
+    if refused is not None:
+        return refused
     return redirect(_component_url(scope))

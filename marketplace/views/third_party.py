@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,10 +34,10 @@ from ..forms import (
 from ..models import Service, ServiceKind, ServiceType
 from ..services import (
     service_delete,
-    service_set_listed,
     third_party_service_register,
     third_party_service_update,
 )
+from .listing import apply_listing
 
 PAGE_SIZE = 25
 USED_BY_SHOWN = 50
@@ -245,16 +245,9 @@ def third_party_listing(
 ) -> HttpResponse:
     scope = get_admin_scope(request, org, project)
     service = get_third_party_service(scope, service_id)
-    listed = request.POST.get("listed")
-    if listed not in ("0", "1"):
-        return HttpResponseBadRequest("Say listed=1 to list the service, listed=0 to remove it.")
-    service_set_listed(service=service, listed=listed == "1")
-    messages.success(
-        request,
-        f"{service} is back in the marketplace."
-        if service.listed
-        else f"{service} is removed from the marketplace; its connections keep working.",
-    )
+    refused = apply_listing(request, service)
+    if refused is not None:
+        return refused
     return redirect(service_url(scope, "third-party-detail", service))
 
 

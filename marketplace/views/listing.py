@@ -1,0 +1,26 @@
+"""Remove from Marketplace / add back: one POST shape for third-party
+services and published endpoints alike."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseBadRequest
+
+from ..models import Service
+from ..services import service_set_listed
+
+
+def apply_listing(request: HttpRequest, service: Service) -> HttpResponseBadRequest | None:
+    """Set ``listed`` from the POST (listed=1 or listed=0) and say so; a 400
+    for any other value, None when done (the caller redirects)."""
+    listed = request.POST.get("listed")
+    if listed not in ("0", "1"):
+        return HttpResponseBadRequest("Say listed=1 to list it, listed=0 to remove it.")
+    service_set_listed(service=service, listed=listed == "1")
+    messages.success(
+        request,
+        f"{service} is back in the marketplace."
+        if service.listed
+        else f"{service} is removed from the marketplace; its connections keep working.",
+    )
+    return None
