@@ -66,11 +66,24 @@ def connection_create(
         if already is not None:
             return already
 
-    if not Service.objects.visible_from(project, component).filter(pk=service.pk).exists():
+    # Lock the service row too, so that removing the service from the
+    # marketplace (an UPDATE) or deleting it (which locks the row) waits for
+    # this create to commit, and a create that comes second reads the new
+    # state and refuses here. Without it a create could pass this check just
+    # before the removal commits and then add a connection to an unlisted
+    # service, or to a deleted one (a foreign-key failure at commit). NO KEY
+    # keeps the foreign-key checks of other inserts (endpoints, parameters)
+    # unblocked. The fresh row also carries the service's current security.
+    current = Service.objects.select_for_update(no_key=True).filter(pk=service.pk).first()
+    if (
+        current is None
+        or not Service.objects.visible_from(project, component).filter(pk=service.pk).exists()
+    ):
         raise ValidationError(
             {"service": "This service is no longer available from here. Choose another one."},
             code="service_not_visible",
         )
+    service = current
     scheme = SCHEME_FOR_SECURITY[service.security]
     keys = connection_keys(service, scheme)
     check_name_is_free(project=project, component=component, name=name, keys=keys)
