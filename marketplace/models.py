@@ -216,6 +216,12 @@ class Service(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "listed", "kind"], name="service_org_listed_kind"),
+            # The marketplace's card order: the first page is read off the
+            # index instead of sorting every visible service.
+            models.Index(
+                fields=["organization", "listed", "name", "-major", "id"],
+                name="service_card_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -338,3 +344,36 @@ class EndpointParameterValue(models.Model):
         if self.value is None:
             return ""
         return self.value if self.parameter.is_secret else self.value.reveal()
+
+
+class FacetCount(models.Model):
+    """How many listed services fall in one marketplace cell; kept by database
+    triggers, never written by the application (see facet_counts.py)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # 0: seen by the whole organization; otherwise the one project that sees them.
+    audience_project_id = models.PositiveBigIntegerField()
+    # 0: every service of the cell; otherwise those carrying this label.
+    tag_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=16)
+    visibility = models.CharField(max_length=16)
+    service_type = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organization",
+                    "audience_project_id",
+                    "tag_id",
+                    "kind",
+                    "visibility",
+                    "service_type",
+                ],
+                name="facet_count_unique_cell",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.visibility}/{self.service_type}: {self.n}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection as default_connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 MAX_TERMS = 8
@@ -75,60 +75,61 @@ def terms(text: str) -> list[str]:
     return [word[:MAX_TERM_LENGTH].lower() for word in _WORD.findall(text or "")][:MAX_TERMS]
 
 
-class _TextMatches(Func):
-    """PostgreSQL: ``to_tsvector('simple', col || ' ' || col) @@ to_tsquery(...)``,
-    the very expressions the GIN indexes are built on, so the planner uses
-    them. Columns are compiled by Django, so table aliases stay right."""
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
-    output_field = BooleanField()
 
-    def as_sql(self, compiler, connection, **extra):
-        *columns, query = self.get_source_expressions()
-        sql_parts, params = [], []
-        for column in columns:
-            column_sql, column_params = compiler.compile(column)
-            sql_parts.append(column_sql)
-            params.extend(column_params)
-        query_sql, query_params = compiler.compile(query)
-        vector = " || ' ' || ".join(sql_parts)
-        return (
-            f"to_tsvector('simple', {vector}) @@ to_tsquery('simple', {query_sql})",
-            params + query_params,
+def _sqlite_matches(field: str, words: list[str]) -> tuple[list[str], list]:
+    selects, params = [], []
+    columns = {"name": ["name"], "content": ["body"], "all": ["name", "body"]}.get(field, [])
+    if columns:
+        # One MATCH for every column searched: FTS5 answers it from its index.
+        query = " OR ".join(
+            "(" + " AND ".join(f'{column} : "{word}"*' for word in words) + ")"
+            for column in columns
         )
-
-
-def _fts_condition(column: str, words: list[str]) -> Q:
-    """Services whose ``column`` ("name" or "body", the summary and overview)
-    has a word starting with each of ``words``."""
-    if default_connection.vendor == "postgresql":
-        columns = [F("name")] if column == "name" else [F("summary"), F("overview")]
-        query = " & ".join(f"{word}:*" for word in words)
-        return Q(_TextMatches(*columns, Value(query)))
-    if default_connection.vendor == "sqlite":
-        query = " AND ".join(f'{column} : "{word}"*' for word in words)
-        return Q(
-            pk__in=RawSQL(
-                "SELECT rowid FROM marketplace_service_fts WHERE marketplace_service_fts MATCH %s",
-                [query],
-            )
+        selects.append(
+            "SELECT rowid FROM marketplace_service_fts WHERE marketplace_service_fts MATCH %s"
         )
-    lookups = Q()
-    for word in words:
-        if column == "name":
-            lookups &= Q(name__icontains=word)
-        else:
-            lookups &= Q(summary__icontains=word) | Q(overview__icontains=word)
-    return lookups
+        params.append(query)
+    return selects, params
 
 
-def _label_condition(text: str) -> Exists:
-    from .models import Service
-
-    return Exists(
-        Service.tags.through.objects.filter(
-            service_id=OuterRef("pk"), tag__name__icontains=text.strip()
-        )
+def _postgres_matches(field: str, words: list[str]) -> tuple[list[str], list]:
+    query = " & ".join(f"{word}:*" for word in words)
+    vectors = {
+        "name": [_PG_NAME],
+        "content": [_PG_BODY],
+        "all": [_PG_NAME, _PG_BODY],
+    }.get(field, [])
+    if not vectors:
+        return [], []
+    # The very expressions the GIN indexes are built on, so the planner uses them.
+    condition = " OR ".join(
+        f"{vector.format(table='marketplace_service')} @@ to_tsquery('simple', %s)"
+        for vector in vectors
     )
+    return [f"SELECT id FROM marketplace_service WHERE {condition}"], [query] * len(vectors)
+
+
+def _matching_ids(field: str, words: list[str], label: str) -> tuple[str, list]:
+    """One subquery of the ids of every service (of any organization: the
+    caller scopes) matching the search: text matches and label matches in a
+    UNION, so each side is read off its index rather than tested row by row."""
+    if default_connection.vendor == "postgresql":
+        selects, params = _postgres_matches(field, words)
+        like = "ILIKE"
+    else:
+        selects, params = _sqlite_matches(field, words)
+        like = "LIKE"  # case-insensitive for ASCII, as Django's icontains on SQLite
+    if field in ("label", "all"):
+        selects.append(
+            "SELECT st.service_id FROM marketplace_service_tags st"
+            " JOIN marketplace_tag t ON t.id = st.tag_id"
+            f" WHERE t.name {like} %s ESCAPE '\\'"
+        )
+        params.append(f"%{_escape_like(label)}%")
+    return " UNION ".join(selects), params
 
 
 def search_condition(text: str, field: str = "all") -> Q | None:
@@ -137,14 +138,8 @@ def search_condition(text: str, field: str = "all") -> Q | None:
     words = terms(text)
     if not words:
         return None
-    if field == "name":
-        return _fts_condition("name", words)
-    if field == "content":
-        return _fts_condition("body", words)
-    if field == "label":
-        return Q(_label_condition(text[:100]))
-    return (
-        _fts_condition("name", words)
-        | _fts_condition("body", words)
-        | Q(_label_condition(text[:100]))
-    )
+    if field not in SEARCH_FIELDS:
+        field = "all"
+    label = "".join(ch for ch in text[:100] if ch.isprintable()).strip()
+    sql, params = _matching_ids(field, words, label)
+    return Q(pk__in=RawSQL(sql, params))

@@ -16,7 +16,8 @@ from console.htmx import wants_fragment
 from console.views import render_in_scope
 
 from ..definition_reader import describe_definition
-from ..filters import MarketplaceFilter, facets
+from ..facets import facets
+from ..filters import MarketplaceFilter
 from ..markup import render_markdown
 from ..models import Service
 
@@ -97,7 +98,7 @@ def browse_context(request: HttpRequest, scope: Scope) -> dict:
     step 1 of Create Connection."""
     visible = services_visible_from(scope)
     filterset = MarketplaceFilter(request.GET, queryset=visible, organization=scope.organization)
-    facet_list, total = facets(filterset, visible)
+    facet_list, total = facets(filterset, scope, visible)
     number = _page_number(request.GET.get("page"), total)
     start = (number - 1) * PAGE_SIZE
     services = list(

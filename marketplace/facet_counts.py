@@ -1,0 +1,297 @@
+"""Maintained marketplace counts: how many listed services fall in each cell.
+
+A cell is (organization, audience, label, type, network visibility, service
+type). The *audience* says who sees the service: 0 for the whole
+organization (Public and Organization internal services, organization-level
+third-party services), otherwise the id of the one project that sees it
+(Project-visible internal services, project-level third-party services).
+The label is 0 for the row that counts every service, otherwise a tag id.
+
+What a project sees is then the sum of its audience's rows and audience 0's:
+at most a few dozen rows per label, whatever the number of services, which is
+how the marketplace shows exact facet counts at 200,000 services without
+scanning them.
+
+The rows are kept by database triggers on ``marketplace_service`` and its
+labels table, in the transaction of the write that changes a service: the
+console's service functions, the Django admin, ``QuerySet.update`` and bulk
+loads alike. Decrements only ever UPDATE existing rows, so deleting an
+organization (which deletes its services and these rows in one go) never
+inserts a row for it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connection as default_connection
+from django.db.models import OuterRef, Q, Subquery, Sum
+
+from .models import FacetCount, Service, Tag
+
+CellKey = tuple[str, str, str]  # kind, visibility, service_type
+
+# Who sees a service; ``{r}`` is NEW or OLD (a trigger's row) or a table alias.
+_AUDIENCE = (
+    "CASE WHEN ({r}.kind = 'third-party' AND {r}.project_id IS NULL)"
+    " OR ({r}.kind = 'internal' AND {r}.visibility IN ('public', 'organization'))"
+    " THEN 0 ELSE {r}.project_id END"
+)
+_KEY_COLUMNS = "organization_id, audience_project_id, tag_id, kind, visibility, service_type"
+_TRACKED_COLUMNS = ("listed", "kind", "visibility", "service_type", "project_id", "organization_id")
+
+
+def _remove(row: str, tags: str) -> str:
+    """Take service ``row`` out of its cells: the all-services row and
+    ``tags`` (a subquery of tag ids)."""
+    return (
+        "UPDATE marketplace_facetcount SET n = n - 1"
+        f" WHERE organization_id = {row}.organization_id"
+        f" AND audience_project_id = {_AUDIENCE.format(r=row)}"
+        f" AND kind = {row}.kind AND visibility = {row}.visibility"
+        f" AND service_type = {row}.service_type"
+        f" AND (tag_id = 0 OR tag_id IN ({tags}))"
+    )
+
+
+def _add(row: str, tags: str) -> str:
+    # ORDER BY: every writer locks a service's rows in the same order.
+    return (
+        f"INSERT INTO marketplace_facetcount ({_KEY_COLUMNS}, n)"
+        f" SELECT {row}.organization_id, {_AUDIENCE.format(r=row)}, t.tag_id,"
+        f" {row}.kind, {row}.visibility, {row}.service_type, 1"
+        f" FROM (SELECT 0 AS tag_id UNION ALL {tags}) AS t"
+        f" WHERE {row}.listed ORDER BY t.tag_id"
+        f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET n = marketplace_facetcount.n + 1"
+    )
+
+
+def _tags_of(row: str) -> str:
+    return f"SELECT tag_id FROM marketplace_service_tags WHERE service_id = {row}.id"
+
+
+def _label_rows(row: str, sign: str) -> str:
+    """Count (``+``) or uncount (``-``) one label row ``row`` of the labels table."""
+    service = "s"
+    if sign == "+":
+        return (
+            f"INSERT INTO marketplace_facetcount ({_KEY_COLUMNS}, n)"
+            f" SELECT s.organization_id, {_AUDIENCE.format(r=service)}, {row}.tag_id,"
+            " s.kind, s.visibility, s.service_type, 1"
+            f" FROM marketplace_service s WHERE s.id = {row}.service_id AND s.listed"
+            f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET n = marketplace_facetcount.n + 1"
+        )
+    return (
+        "UPDATE marketplace_facetcount SET n = n - 1"
+        f" WHERE tag_id = {row}.tag_id"
+        " AND (organization_id, audience_project_id, kind, visibility, service_type) IN ("
+        f" SELECT s.organization_id, {_AUDIENCE.format(r=service)}, s.kind, s.visibility,"
+        f" s.service_type FROM marketplace_service s WHERE s.id = {row}.service_id AND s.listed)"
+    )
+
+
+def _changed(columns: Iterable[str]) -> str:
+    return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+
+
+SQLITE_TRIGGERS = {
+    "marketplace_facet_service_insert": (
+        "AFTER INSERT ON marketplace_service WHEN NEW.listed",
+        [_add("NEW", _tags_of("NEW"))],
+    ),
+    "marketplace_facet_service_update": (
+        f"AFTER UPDATE OF {', '.join(_TRACKED_COLUMNS)} ON marketplace_service"
+        f" WHEN {_changed(_TRACKED_COLUMNS).replace('IS DISTINCT FROM', 'IS NOT')}",
+        [f"{_remove('OLD', _tags_of('OLD'))} AND OLD.listed", _add("NEW", _tags_of("NEW"))],
+    ),
+    "marketplace_facet_service_delete": (
+        "AFTER DELETE ON marketplace_service WHEN OLD.listed",
+        [_remove("OLD", _tags_of("OLD"))],
+    ),
+    "marketplace_facet_label_insert": (
+        "AFTER INSERT ON marketplace_service_tags",
+        [_label_rows("NEW", "+")],
+    ),
+    "marketplace_facet_label_delete": (
+        "AFTER DELETE ON marketplace_service_tags",
+        [_label_rows("OLD", "-")],
+    ),
+}
+
+
+def _sqlite_install() -> list[str]:
+    statements = []
+    for name, (when, body) in SQLITE_TRIGGERS.items():
+        statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        statements.append(f"CREATE TRIGGER {name} {when} BEGIN " + "; ".join(body) + "; END")
+    return statements
+
+
+_PG_FUNCTIONS = {
+    "marketplace_facet_service": f"""
+        BEGIN
+          IF TG_OP <> 'INSERT' AND OLD.listed THEN
+            {_remove("OLD", _tags_of("OLD"))};
+          END IF;
+          IF TG_OP <> 'DELETE' AND NEW.listed THEN
+            {_add("NEW", _tags_of("NEW"))};
+          END IF;
+          RETURN NULL;
+        END""",
+    "marketplace_facet_label": f"""
+        BEGIN
+          IF TG_OP = 'INSERT' THEN
+            {_label_rows("NEW", "+")};
+          ELSE
+            {_label_rows("OLD", "-")};
+          END IF;
+          RETURN NULL;
+        END""",
+}
+POSTGRES_TRIGGERS = {
+    "marketplace_facet_service_write": (
+        "AFTER INSERT OR DELETE ON marketplace_service",
+        "marketplace_facet_service",
+    ),
+    "marketplace_facet_service_update": (
+        f"AFTER UPDATE OF {', '.join(_TRACKED_COLUMNS)} ON marketplace_service FOR EACH ROW"
+        f" WHEN ({_changed(_TRACKED_COLUMNS)})",
+        "marketplace_facet_service",
+    ),
+    "marketplace_facet_label_write": (
+        "AFTER INSERT OR DELETE ON marketplace_service_tags",
+        "marketplace_facet_label",
+    ),
+}
+
+
+def _postgres_install() -> list[str]:
+    statements = [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$"
+        for name, body in _PG_FUNCTIONS.items()
+    ]
+    for name, (when, function) in POSTGRES_TRIGGERS.items():
+        table = when.split(" ON ")[1].split()[0]
+        if "FOR EACH ROW" not in when:
+            when += " FOR EACH ROW"
+        statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        statements.append(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION {function}()")
+    return statements
+
+
+def _recount_sql() -> list[str]:
+    """Every row computed afresh from the services (the migration's backfill,
+    and ``recount`` after a load that bypassed the triggers)."""
+    return [
+        "DELETE FROM marketplace_facetcount",
+        f"INSERT INTO marketplace_facetcount ({_KEY_COLUMNS}, n)"
+        f" SELECT s.organization_id, {_AUDIENCE.format(r='s')}, 0,"
+        " s.kind, s.visibility, s.service_type, COUNT(*)"
+        " FROM marketplace_service s WHERE s.listed"
+        " GROUP BY 1, 2, 4, 5, 6",
+        f"INSERT INTO marketplace_facetcount ({_KEY_COLUMNS}, n)"
+        f" SELECT s.organization_id, {_AUDIENCE.format(r='s')}, st.tag_id,"
+        " s.kind, s.visibility, s.service_type, COUNT(*)"
+        " FROM marketplace_service s"
+        " JOIN marketplace_service_tags st ON st.service_id = s.id"
+        " WHERE s.listed GROUP BY 1, 2, 3, 4, 5, 6",
+    ]
+
+
+def install(schema_editor) -> None:
+    """Create (or re-create) the triggers, then count everything once."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        statements = _sqlite_install()
+    elif vendor == "postgresql":
+        statements = _postgres_install()
+    else:
+        raise NotImplementedError(f"No facet-count triggers for {vendor}.")
+    for statement in [*statements, *_recount_sql()]:
+        schema_editor.execute(statement)
+
+
+def recount() -> None:
+    with default_connection.cursor() as cursor:
+        for statement in _recount_sql():
+            cursor.execute(statement)
+
+
+def trigger_names() -> list[str]:
+    return list(SQLITE_TRIGGERS if default_connection.vendor == "sqlite" else POSTGRES_TRIGGERS)
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def _audiences(organization_id: int, project_id: int | None) -> Q:
+    audiences = [0] if project_id is None else [0, project_id]
+    return Q(organization_id=organization_id, audience_project_id__in=audiences)
+
+
+def cells(organization_id: int, project_id: int | None, *, tag_id: int = 0) -> Counter[CellKey]:
+    """Listed services visible at the organization (``project_id`` None) or
+    project level, per (kind, visibility, service_type); with ``tag_id``,
+    only those carrying that label."""
+    rows = (
+        FacetCount.objects.filter(_audiences(organization_id, project_id), tag_id=tag_id)
+        .values_list("kind", "visibility", "service_type")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return Counter({(kind, vis, stype): n for kind, vis, stype, n in rows if n})
+
+
+def label_counts(
+    organization_id: int,
+    project_id: int | None,
+    *,
+    matching: Q,
+    limit: int,
+    include: Iterable[int] = (),
+) -> list[tuple[int, str, int, int]]:
+    """The labels of the scope, most used first: (tag id, name, services in
+    the scope, those of them that also match ``matching``, a filter on kind,
+    visibility and service_type). Labels in ``include`` are listed even when
+    no service in the scope carries them."""
+    include = list(include)
+    rows = (
+        FacetCount.objects.filter(_audiences(organization_id, project_id), tag_id__gt=0)
+        .values("tag_id")
+        .annotate(
+            in_scope=Sum("n"),
+            matching=Sum("n", filter=matching) if matching else Sum("n"),
+            name=Subquery(Tag.objects.filter(pk=OuterRef("tag_id")).values("name")),
+        )
+        .filter(Q(in_scope__gt=0) | Q(tag_id__in=include))
+        .order_by("-in_scope", "name")
+        .values_list("tag_id", "name", "in_scope", "matching")[: limit + len(include)]
+    )
+    found = [(tag_id, name, in_scope, matching or 0) for tag_id, name, in_scope, matching in rows]
+    # A ticked label no service in the scope carries has no row at all.
+    missing = set(include) - {row[0] for row in found}
+    if missing:
+        found += [
+            (tag.pk, tag.name, 0, 0)
+            for tag in Tag.objects.filter(pk__in=missing, organization_id=organization_id)
+        ]
+    return found
+
+
+def own_services(component_id: int) -> tuple[Counter[CellKey], Counter[tuple[int, CellKey]]]:
+    """A component's own listed services, which its marketplace leaves out:
+    their cells, and their cells per label. A handful of rows."""
+    whole, per_label = Counter(), Counter()
+    rows = Service.objects.filter(provider_component_id=component_id, listed=True).values_list(
+        "pk", "kind", "visibility", "service_type", "tags"
+    )
+    seen = set()
+    for pk, kind, visibility, service_type, tag_id in rows:
+        cell = (kind, visibility, service_type)
+        if pk not in seen:
+            seen.add(pk)
+            whole[cell] += 1
+        if tag_id is not None:
+            per_label[(tag_id, cell)] += 1
+    return whole, per_label
