@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 # apt-get needs root; use sudo when we are not.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test serve lint format chromium install install-dev bench
+.PHONY: run test serve lint format chromium wrk install install-dev bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,15 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; fi
 
-## test: install the test tools and Chromium, then run the whole suite
-test: install-dev chromium
+## wrk: the HTTP load generator `make load` drives (Debian's package where none is installed)
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	else echo "Installing Debian's wrk for the load test"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; fi
+
+## test: install the test tools, Chromium and wrk, then run the whole suite
+test: install-dev chromium wrk
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## serve: production-like: collected static files, gunicorn with 2 workers, DEBUG off
@@ -58,6 +65,15 @@ SIZE ?= S
 REQUESTS ?= 50
 bench: install
 	$(BIN)/python manage.py bench --size $(SIZE) --requests $(REQUESTS) $(BENCH_ARGS)
+
+## load: gunicorn (2 workers, DEBUG off) on a free loopback port, signed-in load from wrk
+# Against DATABASE_URL (migrated, with seed_demo's data): the connections list,
+# the marketplace and the floor of acme's busiest project, 60 s each. Options
+# through LOAD_ARGS, e.g. LOAD_ARGS="--seconds 30 --json load.json", or CI's
+# LOAD_ARGS="--mixed --seconds 60 --pages connections,marketplace".
+LOAD_ARGS ?=
+load: install wrk
+	$(BIN)/python manage.py loadtest $(LOAD_ARGS)
 
 ## lint: ruff, lint and format check
 lint: install-dev

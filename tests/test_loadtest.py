@@ -1,0 +1,118 @@
+"""``manage.py loadtest`` as a smoke test: it starts gunicorn, signs in,
+loads the pages with wrk for a couple of seconds and writes valid JSON with
+requests and no errors. Throughput is never asserted: it belongs to the
+machine, not the code.
+
+The command runs in a subprocess, against the test database on PostgreSQL
+(committed: transactional_db) and against a SQLite file of its own
+otherwise, since gunicorn cannot reach SQLite's in-memory test database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection as db_connection
+
+from console.loadtest import database_url
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make wrk)"),
+    # On PostgreSQL the servers read the test database: what seed_demo
+    # writes there must be committed.
+    pytest.mark.django_db(transaction=True),
+]
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+
+
+def _manage(database: str, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, MANAGE, *arguments],
+        env={**os.environ, "DATABASE_URL": database},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def demo_database(tmp_path) -> str:
+    """The URL of a database holding seed_demo's data that gunicorn can open."""
+    if db_connection.vendor == "postgresql":
+        call_command("seed_demo", verbosity=0)
+        return database_url(db_connection.settings_dict)
+    url = f"sqlite:///{tmp_path / 'load.sqlite3'}"
+    for step in (["migrate", "--noinput", "-v0"], ["seed_demo", "-v0"]):
+        completed = _manage(url, *step)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+    return url
+
+
+def _loadtest(database: str, output: Path, *arguments: str) -> dict:
+    completed = _manage(database, "loadtest", *arguments, f"--json={output}")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "req/s" in completed.stdout  # the table was printed
+    return json.loads(output.read_text())
+
+
+def _assert_loaded_without_error(data: dict, names: list[str]) -> None:
+    assert [page["name"] for page in data["pages"]] == names
+    for page in data["pages"]:
+        assert page["requests"] > 0, page
+        assert page["rps"] > 0, page
+        assert page["errors"] == 0, page
+        assert page["statuses"] == {"200": page["requests"]}, page
+        assert page["path"].startswith("/orgs/acme/"), page
+    for run in data["runs"]:
+        assert sum(run["socket_errors"].values()) == 0, run
+        assert run["non_2xx_3xx"] == 0, run
+    assert data["errors"] == 0
+    assert data["database"] == db_connection.vendor
+
+
+def test_it_loads_each_page_in_turn_and_compares_it_with_the_floor(demo_database, tmp_path):
+    data = _loadtest(
+        demo_database,
+        tmp_path / "load.json",
+        "--seconds=1",
+        "--pages=connections,marketplace,floor",
+    )
+
+    _assert_loaded_without_error(data, ["connections", "marketplace", "floor"])
+    assert len(data["runs"]) == 3
+    assert data["pages"][2]["rps_vs_floor"] == 1.0
+
+
+def test_it_loads_the_pages_mixed_in_one_run(demo_database, tmp_path):
+    data = _loadtest(
+        demo_database,
+        tmp_path / "load.json",
+        "--seconds=2",
+        "--mixed",
+        "--pages=connections,marketplace",
+    )
+
+    _assert_loaded_without_error(data, ["connections", "marketplace"])
+    assert len(data["runs"]) == 1
+    # Every response was counted against one of the two pages.
+    run = data["runs"][0]
+    assert sum(page["requests"] for page in data["pages"]) == run["requests"]
+
+
+def test_it_fails_when_a_page_does_not_answer_200(demo_database, tmp_path):
+    # hank is a member of Globex only: acme's pages are a 404 for him. The
+    # command must stop and say so, not count the 404s as a load.
+    completed = _manage(demo_database, "loadtest", "--seconds=1", "--username=hank")
+
+    assert completed.returncode != 0
+    assert "answered 404 before the load" in completed.stderr
