@@ -1,0 +1,112 @@
+"""Junction served by real gunicorn processes against the test database, and
+a visitor that talks to them over HTTP with its own cookies, for the tests
+that need more than one process (several instances, database faults, load).
+
+The servers run console/loadtest.py's ``start_gunicorn``, as ``manage.py
+loadtest`` does. The test must use ``transactional_db``: the servers read
+only what the test has committed.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.urls import reverse
+
+from console.loadtest import (
+    Gunicorn,
+    Response,
+    database_url,
+    http_request,
+    serving_environment,
+    start_gunicorn,
+)
+
+
+class Servers:
+    """gunicorn processes serving the test database; ``stop_all`` in a
+    fixture finalizer, so none outlives its test (nor keeps the test
+    database open when pytest-django flushes or drops it)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.started: list[Gunicorn] = []
+
+    def start(self, *, workers: int = 1, **environment: str) -> Gunicorn:
+        url = database_url(connection.settings_dict)
+        server = start_gunicorn(
+            environment={**serving_environment(url), **environment},
+            log_path=self.folder / f"gunicorn-{len(self.started) + 1}.log",
+            workers=workers,
+        )
+        self.started.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.started:
+            server.stop()
+
+
+class _HiddenInputs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.values[found["name"]] = found.get("value") or ""
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """The hidden fields of a page's forms (CSRF token, request token)."""
+    parser = _HiddenInputs()
+    parser.feed(html)
+    return parser.values
+
+
+class Visitor:
+    """A browser reduced to its cookies: they go to whichever server is
+    asked, as a browser sends a host's cookies to every port of it.
+    Redirects are not followed, so a test sees a redirect to the login page."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, server: Gunicorn, method: str, path: str, form: dict | None = None
+    ) -> Response:
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        response = http_request(server.base_url, method, path, body=body, headers=headers)
+        for name, value in response.headers:
+            if name.lower() == "set-cookie":
+                for morsel in SimpleCookie(value).values():
+                    if morsel["max-age"] == "0":
+                        self.cookies.pop(morsel.key, None)
+                    else:
+                        self.cookies[morsel.key] = morsel.value
+        return response
+
+    def get(self, server: Gunicorn, path: str) -> Response:
+        return self.request(server, "GET", path)
+
+    def post(self, server: Gunicorn, path: str, form: dict) -> Response:
+        return self.request(server, "POST", path, form)
+
+    def sign_in(self, server: Gunicorn, username: str, password: str) -> Response:
+        """Through the login form, CSRF token and all."""
+        login = reverse("login")
+        page = self.get(server, login)
+        assert page.status == 200, page.status
+        form = {**hidden_inputs(page.body), "username": username, "password": password}
+        return self.post(server, login, form)
