@@ -212,6 +212,20 @@ def install(schema_editor) -> None:
         schema_editor.execute(statement)
 
 
+def uninstall(schema_editor) -> None:
+    """Drop the triggers (the migration's reverse: SQLite's table rebuilds
+    fail while a trigger names a table that is gone)."""
+    if schema_editor.connection.vendor == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    for name, (when, _) in POSTGRES_TRIGGERS.items():
+        table = when.split(" ON ")[1].split()[0]
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    for name in _PG_FUNCTIONS:
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
 def recount() -> None:
     with default_connection.cursor() as cursor:
         for statement in _recount_sql():

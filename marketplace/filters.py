@@ -24,17 +24,24 @@ class MarketplaceFilter(django_filters.FilterSet):
     type = django_filters.MultipleChoiceFilter(
         field_name="kind",
         choices=ServiceKind.choices,
+        distinct=False,
         label="Type",
         widget=forms.CheckboxSelectMultiple,
     )
     visibility = django_filters.MultipleChoiceFilter(
-        choices=Visibility.choices, label="Network Visibility", widget=forms.CheckboxSelectMultiple
+        choices=Visibility.choices,
+        label="Network Visibility",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     service_type = django_filters.MultipleChoiceFilter(
-        choices=ServiceType.choices, label="Service type", widget=forms.CheckboxSelectMultiple
+        choices=ServiceType.choices,
+        label="Service type",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     tag = django_filters.MultipleChoiceFilter(
-        method="filter_tags", label="Labels", widget=forms.CheckboxSelectMultiple
+        method="filter_tags", label="Labels", widget=forms.CheckboxSelectMultiple, distinct=False
     )
 
     def __init__(self, *args, organization, **kwargs) -> None:

@@ -75,7 +75,17 @@ hostile_text = st.one_of(
 )
 hostile_value = st.one_of(hostile_text, st.lists(hostile_text, min_size=1, max_size=3))
 
-MARKETPLACE_PARAMS = ("q", "search_in", "type", "visibility", "service_type", "tag", "page")
+MARKETPLACE_PARAMS = (
+    "q",
+    "search_in",
+    "type",
+    "visibility",
+    "service_type",
+    "tag",
+    "page",
+    "after",
+    "before",
+)
 A_PROJECT = "/orgs/acme/projects/payments/"
 A_COMPONENT = A_PROJECT + "components/checkout-api/"
 # Every list and menu of the console, with the query parameters it reads.

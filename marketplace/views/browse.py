@@ -3,8 +3,6 @@ and a service's page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,8 +18,8 @@ from ..facets import facets
 from ..filters import MarketplaceFilter
 from ..markup import render_markdown
 from ..models import Service
+from ..paging import results_page
 
-PAGE_SIZE = 12
 SERVICE_TABS = (
     ("overview", "Overview"),
     ("definition", "API Definition"),
@@ -54,62 +52,17 @@ def get_service_for_user(scope: Scope, service_id: int, *, listed_only: bool = F
     return service
 
 
-@dataclass(frozen=True)
-class ResultsPage:
-    """Offset paging with the total known from the facet counts, so the
-    page costs no separate COUNT query."""
-
-    services: list[Service]
-    number: int
-    total: int
-    page_size: int
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def _page_number(raw: str | None, total: int) -> int:
-    try:
-        number = int(raw or 1)
-    except ValueError:
-        number = 1
-    return min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
-
-
 def browse_context(request: HttpRequest, scope: Scope) -> dict:
     """Search, facets and one page of cards: shared by the marketplace and
     step 1 of Create Connection."""
     visible = services_visible_from(scope)
     filterset = MarketplaceFilter(request.GET, queryset=visible, organization=scope.organization)
     facet_list, total = facets(filterset, scope, visible)
-    number = _page_number(request.GET.get("page"), total)
-    start = (number - 1) * PAGE_SIZE
-    services = list(
-        filterset.qs.select_related("provider_component__project")
-        .prefetch_related("tags")
-        .order_by("name", "-major", "pk")[start : start + PAGE_SIZE]
-    )
+    cards = filterset.qs.select_related("provider_component__project").prefetch_related("tags")
     return {
         "filter": filterset,
         "facets": facet_list,
-        "results": ResultsPage(services, number, total, PAGE_SIZE),
+        "results": results_page(cards, request.GET, total),
     }
 
 

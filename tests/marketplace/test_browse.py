@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -242,6 +243,54 @@ def test_it_pages_the_cards(login, developer, organization, project):
     assert _names(page_two) == [f"Vendor {n:02d}" for n in range(12, 24)]
     assert _names(page_three) == [f"Vendor {n:02d}" for n in range(24, 30)]
     assert b"Page 3 of 3" in page_three.content
+
+
+def _follow(client, url: str, link: str) -> str | None:
+    """The href of the pager's ``link`` ("Next" or "Previous") on ``url``."""
+    content = client.get(url).content.decode()
+    found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{link}</a>', content)
+    return url.split("?")[0] + html.unescape(found.group(1)) if found else None
+
+
+def test_next_and_previous_walk_every_card_once_by_position(
+    login, developer, organization, project
+):
+    for n in range(40):
+        factories.make_third_party_service(organization, f"Vendor {n:02d}")
+    client = login(developer)
+    url, seen, urls = browse_url(), [], []
+    while url:
+        urls.append(url)
+        seen += _names(client.get(url))
+        url = _follow(client, url, "Next")
+        assert url is None or "after=" in url  # a position, not an offset
+    assert seen == [f"Vendor {n:02d}" for n in range(40)]
+    assert b"Page 4 of 4" in client.get(urls[-1]).content
+
+    # Previous from the last page gives the third, by position too.
+    previous = _follow(client, urls[-1], "Previous")
+    assert "before=" in previous
+    assert _names(client.get(previous)) == [f"Vendor {n:02d}" for n in range(24, 36)]
+    # and from the second page, the plain first page.
+    assert _follow(client, urls[1], "Previous") == browse_url() + "?"
+
+
+def test_a_page_position_survives_a_new_service_before_it(login, developer, organization, project):
+    for n in range(20):
+        factories.make_third_party_service(organization, f"Vendor {n:02d}")
+    client = login(developer)
+    following = _follow(client, browse_url(), "Next")
+    factories.make_third_party_service(organization, "Aardvark Analytics")
+
+    # An offset would now show Vendor 11 again; the position does not.
+    assert _names(client.get(following))[0] == "Vendor 12"
+
+
+@pytest.mark.parametrize("cursor", ["", "bm90LWpzb24", "W10", 'WyJhIiwtMSwxXQ', "%00", "x" * 900])
+def test_a_broken_cursor_shows_the_first_page(login, developer, catalog, cursor):
+    response = login(developer).get(f"{browse_url()}?after={cursor}&before={cursor}")
+    assert response.status_code == 200
+    assert _names(response) == _names(login(developer).get(browse_url()))
 
 
 def test_htmx_gets_only_the_results_and_facets(login, developer, catalog):

@@ -1,0 +1,129 @@
+"""Paging through marketplace cards by position, not by offset.
+
+The cards are ordered by (name, newest major first, id). "Next" carries the
+last card's position and "Previous" the first one's, as an opaque cursor;
+the next page is then read off the card-order index from that position, so
+page 5,000 costs what page 1 costs. The total is known from the facet
+counts, so no page ever counts the services either.
+
+A page number alone (a bookmark, or one typed by hand) still works, by
+offset.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import Service
+
+PAGE_SIZE = 12
+ORDER = ("name", "-major", "pk")
+REVERSED = ("-name", "major", "-pk")
+
+
+def encode_cursor(service: Service) -> str:
+    raw = json.dumps([service.name, service.major, service.pk], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None) -> tuple[str, int, int] | None:
+    """The position a cursor names, or None for anything that is not one."""
+    if not text or len(text) > 700:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        name, major, pk = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    if not (isinstance(name, str) and isinstance(major, int) and isinstance(pk, int)):
+        return None
+    if "\x00" in name or not (0 <= major < 2**31 and 0 < pk < 2**63):
+        return None
+    return name, major, pk
+
+
+def _after(position: tuple[str, int, int]) -> Q:
+    name, major, pk = position
+    # ``name >=`` first: it is the index range; the rest breaks the ties.
+    return Q(name__gte=name) & (
+        Q(name__gt=name) | Q(major__lt=major) | Q(major=major, pk__gt=pk)
+    )
+
+
+def _before(position: tuple[str, int, int]) -> Q:
+    name, major, pk = position
+    return Q(name__lte=name) & (
+        Q(name__lt=name) | Q(major__gt=major) | Q(major=major, pk__lt=pk)
+    )
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    services: list[Service]
+    number: int
+    total: int
+    page_size: int
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(raw: str | None, num_pages: int) -> int:
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        number = 1
+    return min(max(number, 1), num_pages)
+
+
+def results_page(services: QuerySet, params, total: int) -> ResultsPage:
+    """The page of ``services`` that ``params`` (the query string) asks for."""
+    num_pages = max(1, -(-total // PAGE_SIZE))
+    number = _page_number(params.get("page"), num_pages)
+    after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))
+    if after is not None:
+        rows = list(services.filter(_after(after)).order_by(*ORDER)[: PAGE_SIZE + 1])
+        more_after = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+    elif before is not None:
+        rows = list(services.filter(_before(before)).order_by(*REVERSED)[: PAGE_SIZE + 1])
+        more_after = True
+        rows = rows[:PAGE_SIZE][::-1]
+    else:
+        start = (number - 1) * PAGE_SIZE
+        rows = list(services.order_by(*ORDER)[start : start + PAGE_SIZE + 1])
+        more_after = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+    if not rows:
+        number = 1
+    return ResultsPage(
+        services=rows,
+        number=number,
+        total=total,
+        page_size=PAGE_SIZE,
+        next_cursor=encode_cursor(rows[-1]) if rows and more_after else "",
+        previous_cursor=encode_cursor(rows[0]) if rows and number > 1 else "",
+    )
