@@ -157,7 +157,9 @@ class ConnectionCreateForm(ConnectionDetailsForm):
         self.project, self.component, self.service = project, component, service
         if not self.is_bound:
             self.initial["request_token"] = uuid.uuid4()
-        defaults = default_endpoints(service, environments)
+        # Only a third-party service has endpoints to map.
+        is_third_party = service.kind == ServiceKind.THIRD_PARTY
+        defaults = default_endpoints(service, environments) if is_third_party else {}
         self.add_mapping_fields(
             service,
             environments,

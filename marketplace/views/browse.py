@@ -3,6 +3,7 @@ and a service's page."""
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -79,12 +80,18 @@ def marketplace(
     )
 
 
-def _used_by(service: Service, scope: Scope) -> list[Connection]:
-    return list(
+USED_BY_PAGE_SIZE = 25
+
+
+def _used_by(service: Service, scope: Scope, page: str | None) -> Page:
+    # In name order off the (service, name) index: a service used by ten
+    # thousand connections costs one page of them, not a sort of all.
+    connections = (
         Connection.objects.filter(service=service, organization_id=scope.organization.pk)
         .select_related("project", "component")
-        .order_by("project__name", "name")[:200]
+        .order_by("name", "pk")
     )
+    return Paginator(connections, USED_BY_PAGE_SIZE).get_page(page)
 
 
 @require_GET
@@ -107,7 +114,7 @@ def service_detail(
     elif tab == "definition":
         context["definition"] = describe_definition(service)
     elif tab == "used-by":
-        context["used_by"] = _used_by(service, scope)
+        context["used_by"] = _used_by(service, scope, request.GET.get("page"))
     if wants_fragment(request):
         return render(request, "marketplace/service.html#tab-panel", {"scope": scope, **context})
     return render_in_scope(

@@ -286,7 +286,7 @@ def test_a_page_position_survives_a_new_service_before_it(login, developer, orga
     assert _names(client.get(following))[0] == "Vendor 12"
 
 
-@pytest.mark.parametrize("cursor", ["", "bm90LWpzb24", "W10", 'WyJhIiwtMSwxXQ', "%00", "x" * 900])
+@pytest.mark.parametrize("cursor", ["", "bm90LWpzb24", "W10", "WyJhIiwtMSwxXQ", "%00", "x" * 900])
 def test_a_broken_cursor_shows_the_first_page(login, developer, catalog, cursor):
     response = login(developer).get(f"{browse_url()}?after={cursor}&before={cursor}")
     assert response.status_code == 200
@@ -434,6 +434,19 @@ def test_used_by_lists_connections_with_their_scopes(login, developer, catalog, 
     assert "Shop stripe" in content
     assert "Component Storefront" in content
     assert "/orgs/acme/projects/payments/components/storefront/connections/" in content
+
+
+def test_used_by_pages_a_busy_service_in_name_order(login, developer, catalog, project):
+    factories.bulk_connections(project, catalog["stripe"], 30, "user")
+    client = login(developer)
+
+    first = client.get(service_url(catalog["stripe"], tab="used-by"))
+    second = client.get(service_url(catalog["stripe"], tab="used-by") + "&page=2")
+
+    names = [c.name for c in first.context["used_by"]] + [c.name for c in second.context["used_by"]]
+    assert names == sorted(names) and len(set(names)) == 30
+    assert b"30 connections use this service" in first.content
+    assert b"Page 2 of 2" in second.content
 
 
 def test_tabs_swap_only_the_panel_for_htmx(login, developer, catalog):
