@@ -151,7 +151,9 @@ class Connection(models.Model):
             models.Index(fields=["project", "component", "name"], name="connection_scope_name"),
             models.Index(fields=["project", "-created_at"], name="connection_project_created"),
             # A service's "Used by" page, in name order.
-            models.Index(fields=["service", "name", "id"], name="connection_service_name"),
+            models.Index(
+                fields=["service", "organization", "name", "id"], name="connection_service_name"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from marketplace import catalog_version
+
 from .models import Component, Membership, Organization, Project
 
 
@@ -23,6 +25,12 @@ class Scope:
     @property
     def organization(self) -> Organization:
         return self.membership.organization
+
+    @property
+    def catalog_version(self) -> int | None:
+        """The organization's marketplace catalog version (None before its
+        first service): see marketplace/catalog_version.py."""
+        return getattr(self.membership, "catalog_version", None)
 
     @property
     def can_write(self) -> bool:
@@ -63,6 +71,8 @@ def get_organization_for_user(request: HttpRequest, org_handle: str) -> Scope:
     membership = (
         Membership.objects.select_related("organization")
         .filter(user_id=request.user.pk, organization__handle=org_handle)
+        # Read with the membership: what pages cache of the catalog is keyed by it.
+        .annotate(catalog_version=catalog_version.of_organization())
         .first()
     )
     if membership is None:

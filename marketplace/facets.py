@@ -9,9 +9,13 @@ which the full-text index finds without a scan.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from console.access import Scope
@@ -20,6 +24,7 @@ from . import facet_counts
 from .facet_counts import CellKey
 from .filters import MarketplaceFilter, has_any_tag
 from .models import Service, ServiceKind, ServiceType, Visibility
+from .search import terms
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ FACET_FIELDS = (
 )
 CELL_FIELDS = ("kind", "visibility", "service_type")
 TAG_FACET_SIZE = 15
+CACHE_SECONDS = 600
 
 
 @dataclass
@@ -94,13 +100,29 @@ class _Counts:
     def __init__(self, scope: Scope, visible: QuerySet, search: Q | None) -> None:
         self.organization_id = scope.organization.pk
         self.project_id = scope.project.pk if scope.project else None
+        self.component_id = scope.component.pk if scope.component else None
         self.visible = visible
         self.search = search
+
+    @cached_property
+    def _own(self) -> tuple[Counter[CellKey], Counter[tuple[int, CellKey]]]:
         # A component's marketplace leaves its own services out: subtract them.
-        if scope.component is not None:
-            self.own, self.own_per_label = facet_counts.own_services(scope.component.pk)
-        else:
-            self.own, self.own_per_label = Counter(), Counter()
+        if self.component_id is None:
+            return Counter(), Counter()
+        return facet_counts.own_services(self.component_id)
+
+    @property
+    def own(self) -> Counter[CellKey]:
+        return self._own[0]
+
+    @property
+    def own_per_label(self) -> Counter[tuple[int, CellKey]]:
+        return self._own[1]
+
+    def are_live(self, selection: _Selection) -> bool:
+        """Whether these counts are counted from the matches (a text search,
+        or two labels ticked), not read from the maintained cells."""
+        return self.search is not None or len(selection.tag_ids) > 1
 
     def cells(self, selection: _Selection) -> Counter[CellKey]:
         if self.search is None and not selection.tag_ids:
@@ -168,6 +190,40 @@ def facets(
     filters."""
     selection = _selection(filterset)
     counts = _Counts(scope, visible, filterset.search)
+    key = _cache_key(filterset, scope, selection) if counts.are_live(selection) else None
+    if key is not None and (cached := cache.get(key)) is not None:
+        return cached
+    result, total = _count(counts, selection)
+    if key is not None:
+        cache.set(key, (result, total), CACHE_SECONDS)
+    return result, total
+
+
+def _cache_key(filterset: MarketplaceFilter, scope: Scope, selection: _Selection) -> str | None:
+    """Counted facets are cached under the organization's catalog version,
+    which every write to its services and labels changes: never stale."""
+    if scope.catalog_version is None:
+        return None
+    data = filterset.form.cleaned_data
+    asked = json.dumps(
+        [
+            terms(data.get("q") or ""),
+            (data.get("q") or "").strip(),  # labels match the text itself
+            data.get("search_in") or "all",
+            sorted((name, sorted(values)) for name, values in selection.values.items()),
+            sorted(selection.tag_ids),
+        ]
+    )
+    where = [
+        scope.organization.pk,
+        scope.catalog_version,
+        scope.project.pk if scope.project else None,
+        scope.component.pk if scope.component else None,
+    ]
+    return "facets:" + hashlib.sha256(f"{where}:{asked}".encode()).hexdigest()
+
+
+def _count(counts: _Counts, selection: _Selection) -> tuple[list[Facet], int]:
     cells = counts.cells(selection)
     result = []
     for name, position, label, choices in FACET_FIELDS:

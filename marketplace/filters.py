@@ -67,11 +67,19 @@ class MarketplaceFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(has_any_tag([self.tag_ids[name] for name in value]))
 
+    # Set once the facet counts are known, before ``qs`` is read: see
+    # search_condition's ``many``.
+    search_matches_many = False
+
     @property
     def search(self) -> Q | None:
         self.is_valid()
         data = self.form.cleaned_data
-        return search_condition(data.get("q") or "", data.get("search_in") or "all")
+        return search_condition(
+            data.get("q") or "",
+            data.get("search_in") or "all",
+            many=self.search_matches_many,
+        )
 
     @property
     def qs(self) -> QuerySet:

@@ -390,3 +390,16 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.visibility}/{self.service_type}: {self.n}"
+
+
+class CatalogVersion(models.Model):
+    """Changes with every change to an organization's services and labels;
+    kept by database triggers (see catalog_version.py)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.version}"

@@ -49,16 +49,12 @@ def decode_cursor(text: str | None) -> tuple[str, int, int] | None:
 def _after(position: tuple[str, int, int]) -> Q:
     name, major, pk = position
     # ``name >=`` first: it is the index range; the rest breaks the ties.
-    return Q(name__gte=name) & (
-        Q(name__gt=name) | Q(major__lt=major) | Q(major=major, pk__gt=pk)
-    )
+    return Q(name__gte=name) & (Q(name__gt=name) | Q(major__lt=major) | Q(major=major, pk__gt=pk))
 
 
 def _before(position: tuple[str, int, int]) -> Q:
     name, major, pk = position
-    return Q(name__lte=name) & (
-        Q(name__lt=name) | Q(major__gt=major) | Q(major=major, pk__lt=pk)
-    )
+    return Q(name__lte=name) & (Q(name__lt=name) | Q(major__gt=major) | Q(major=major, pk__lt=pk))
 
 
 @dataclass(frozen=True)

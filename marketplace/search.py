@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 
 from django.db import connection as default_connection
-from django.db.models import Q
+from django.db.models import BigIntegerField, F, Func, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -132,9 +133,16 @@ def _matching_ids(field: str, words: list[str], label: str) -> tuple[str, list]:
     return " UNION ".join(selects), params
 
 
-def search_condition(text: str, field: str = "all") -> Q | None:
+def search_condition(text: str, field: str = "all", *, many: bool = False) -> Q | None:
     """A filter for services matching ``text`` in ``field`` (one of
-    SEARCH_FIELDS), or None when the text holds no searchable word."""
+    SEARCH_FIELDS), or None when the text holds no searchable word.
+
+    ``many`` says the search is known to match many services (the facet
+    counts tell): the page of cards is then read in card order off its index,
+    keeping the first matches, rather than fetching every match to sort
+    them. The unary plus keeps the planner from driving the query from the
+    matches instead (SQLite chooses that once ANALYZE has run).
+    """
     words = terms(text)
     if not words:
         return None
@@ -142,4 +150,7 @@ def search_condition(text: str, field: str = "all") -> Q | None:
         field = "all"
     label = "".join(ch for ch in text[:100] if ch.isprintable()).strip()
     sql, params = _matching_ids(field, words, label)
+    if many:
+        card_id = Func(F("pk"), template="+%(expressions)s", output_field=BigIntegerField())
+        return Q(In(card_id, RawSQL(sql, params)))
     return Q(pk__in=RawSQL(sql, params))

@@ -85,6 +85,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Ids and catalog versions start over in every test's database, so a
+    # cached count of one test could otherwise answer another.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(organization, other_organization, org_admin, developer, viewer, outsider):
     """Both organizations with every kind of object a URL can name (tests/world.py)."""

@@ -59,6 +59,7 @@ def browse_context(request: HttpRequest, scope: Scope) -> dict:
     visible = services_visible_from(scope)
     filterset = MarketplaceFilter(request.GET, queryset=visible, organization=scope.organization)
     facet_list, total = facets(filterset, scope, visible)
+    filterset.search_matches_many = total > MANY_MATCHES
     cards = filterset.qs.select_related("provider_component__project").prefetch_related("tags")
     return {
         "filter": filterset,
@@ -81,6 +82,9 @@ def marketplace(
 
 
 USED_BY_PAGE_SIZE = 25
+# Above this many matches, a page of cards is read in card order (about
+# 12 × visible / matches index entries) rather than by sorting the matches.
+MANY_MATCHES = 1000
 
 
 def _used_by(service: Service, scope: Scope, page: str | None) -> Page:

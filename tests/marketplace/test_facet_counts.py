@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from console.models import Organization
-from marketplace import facet_counts
+from marketplace import catalog_version, facet_counts
 from marketplace.models import FacetCount, Service, ServiceKind, ServiceType, Tag, Visibility
 from marketplace.services import (
     internal_service_publish,
@@ -237,3 +237,4 @@ def test_the_triggers_are_installed() -> None:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         installed = {row[0] for row in cursor.fetchall()}
     assert set(facet_counts.trigger_names()) <= installed
+    assert set(catalog_version.trigger_names(connection.vendor)) <= installed
