@@ -69,6 +69,8 @@ function request()
 end
 
 function response(status, headers, body)
+  -- String keys ("<page> <status>"): Debian's wrk 4.1 crashed copying a
+  -- table with integer keys out of a thread in done().
   local key = current .. " " .. status
   counts[key] = (counts[key] or 0) + 1
 end
