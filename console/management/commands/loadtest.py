@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from console import loadtest
 
@@ -62,6 +63,10 @@ class Command(BaseCommand):
             )
         except (RuntimeError, ValueError, LookupError) as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            raise CommandError(
+                f"{error} (run `migrate` and `seed_demo` on this database first)"
+            ) from error
         self.stdout.write(loadtest.table(result))
         if options["json"]:
             loadtest.write_json(result, options["json"])
