@@ -63,7 +63,7 @@ serve: install
 # SQLite by default; with DATABASE_URL set, a junction_bench_<size> database on that server.
 SIZE ?= S
 REQUESTS ?= 50
-bench: install
+bench: install wrk
 	$(BIN)/python manage.py bench --size $(SIZE) --requests $(REQUESTS) $(BENCH_ARGS)
 
 ## load: gunicorn (2 workers, DEBUG off) on a free loopback port, signed-in load from wrk

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 EXPECTED_PAGES = {
@@ -21,6 +23,7 @@ EXPECTED_PAGES = {
     "connections-search",
     "marketplace",
     "marketplace-search",
+    "marketplace-search-uncached",
     "marketplace-filters",
     "service",
     "service-used-by",
@@ -34,7 +37,7 @@ EXPECTED_PAGES = {
 }
 
 
-def _bench(tmp_path: Path, size: str) -> dict:
+def _bench(tmp_path: Path, size: str, serve: float = 0) -> dict:
     output = tmp_path / "bench.json"
     completed = subprocess.run(
         [
@@ -46,6 +49,7 @@ def _bench(tmp_path: Path, size: str) -> dict:
             "--warmup=1",
             f"--json={output}",
             f"--database-url=sqlite:///{tmp_path / 'bench.sqlite3'}",
+            f"--serve={serve}",
         ],
         capture_output=True,
         text=True,
@@ -72,8 +76,14 @@ def _assert_every_page_measured(data: dict, requests: int = 3) -> None:
         assert isinstance(page["queries"], int) and page["queries"] > 0, key
 
 
-def test_it_measures_every_page_on_the_demo(tmp_path):
-    data = _bench(tmp_path, "S")
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make wrk)")
+def test_it_measures_every_page_on_the_demo_and_serves_them_under_load(tmp_path):
+    data = _bench(tmp_path, "S", serve=1)
+
+    serving = {page["name"]: page for page in data["serving"]["pages"]}
+    assert set(serving) == {"connections", "marketplace", "floor"}
+    for name, page in serving.items():
+        assert page["requests"] > 0 and page["errors"] == 0, (name, page)
 
     assert data["size"] == "S"
     assert data["vendor"] == "sqlite"

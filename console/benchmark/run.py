@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection as db_connection
 
 from connections.models import Connection, ConnectionBinding
+from console import loadtest
 from console.models import Component, Organization, Project
 from marketplace.models import Service
 
@@ -52,12 +53,25 @@ def _prepare_data(size: str, log: Callable[[str], None]) -> tuple[str, str, floa
     return handle, build.BENCH_USERNAME, seconds
 
 
+def _serve(handle: str, username: str, seconds: float, log: Callable[[str], None]) -> dict:
+    """The serving benchmark: each page loaded on its own for ``seconds``."""
+    log(f"Serving load, {seconds:g} s per page...")
+    return loadtest.loadtest(
+        page_names=["connections", "marketplace", "floor"],
+        seconds=seconds,
+        organization=handle,
+        username=username,
+        log=log,
+    )
+
+
 def run(
     *,
     size: str,
     requests: int,
     warmup: int,
     json_path: Path,
+    serve_seconds: float = 0,
     log: Callable[[str], None] = print,
 ) -> dict:
     call_command("migrate", interactive=False, verbosity=0)
@@ -78,10 +92,15 @@ def run(
         targets=targets,
         results=results,
     )
+    if serve_seconds > 0:
+        data["serving"] = _serve(handle, username, serve_seconds, log)
     report.write_json(json_path, data)
     log("")
     built = "reused" if build_seconds is None else f"built in {build_seconds:.1f} s"
     log(f"Size {size} on {db_connection.vendor} ({built}): {data['counts']}")
     log(report.table(results))
+    if "serving" in data:
+        log("\nServing (gunicorn, 2 workers, loaded by wrk from another process):")
+        log(loadtest.table(data["serving"]))
     log(f"\nJSON written to {json_path}")
     return data

@@ -40,6 +40,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rebuild", action="store_true", help="Empty the bench database first."
         )
+        parser.add_argument(
+            "--serve",
+            type=float,
+            default=30,
+            help="Seconds of wrk load per page under gunicorn after the timings "
+            "(0: none). Default: %(default)s.",
+        )
         # Internal: set by the parent for the child that runs in the bench database.
         parser.add_argument("--in-bench-database", action="store_true", help="==SUPPRESS==")
 
@@ -54,6 +61,7 @@ class Command(BaseCommand):
                 requests=options["requests"],
                 warmup=options["warmup"],
                 json_path=options["json"],
+                serve_seconds=options["serve"],
                 log=self.stdout.write,
             )
             return
@@ -73,6 +81,7 @@ class Command(BaseCommand):
             f"--requests={options['requests']}",
             f"--warmup={options['warmup']}",
             f"--json={json_path.resolve()}",
+            f"--serve={options['serve']}",
         ]
         # DEBUG off, as in production: the figures are those a user would see.
         environment = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0"}
