@@ -22,7 +22,6 @@ _BUMP_EXISTING = (
     "UPDATE marketplace_catalogversion SET version = version + 1 WHERE organization_id = {org}"
 )
 _ORG_OF_SERVICE = "(SELECT organization_id FROM marketplace_service WHERE id = {row}.service_id)"
-_SERVICE_ORG_ROW = "SELECT organization_id, 1 FROM marketplace_service WHERE id = {row}.service_id"
 
 
 def _bump(organization: str) -> str:
@@ -60,28 +59,42 @@ SQLITE_TRIGGERS = {
     ),
 }
 
-_PG_FUNCTION = f"""
-    BEGIN
-      IF TG_TABLE_NAME = 'marketplace_service_tags' THEN
-        IF TG_OP = 'INSERT' THEN
-          {_BUMP.format(select=_SERVICE_ORG_ROW.format(row="NEW"))};
-        ELSE
-          {_BUMP_EXISTING.format(org=_ORG_OF_SERVICE.format(row="OLD"))};
-        END IF;
-      ELSIF TG_OP = 'DELETE' THEN
-        {_BUMP_EXISTING.format(org="OLD.organization_id")};
-      ELSE
-        {_bump("NEW.organization_id")};
-        IF TG_OP = 'UPDATE' AND OLD.organization_id <> NEW.organization_id THEN
-          {_bump("OLD.organization_id")};
-        END IF;
-      END IF;
-      RETURN NULL;
-    END"""
+# PostgreSQL: once per statement (see facet_counts.py for why not per row).
+_PG_BUMP = _BUMP.format(select="SELECT DISTINCT organization_id, 1 FROM ({orgs}) o ORDER BY 1")
+_PG_BUMP_EXISTING = (
+    "UPDATE marketplace_catalogversion SET version = version + 1 WHERE organization_id IN ({orgs})"
+)
+_PG_ORGS_OF_LABELS = (
+    "SELECT s.organization_id FROM {rows} l JOIN marketplace_service s ON s.id = l.service_id"
+)
 POSTGRES_TRIGGERS = {
-    "marketplace_catalog_service": "AFTER INSERT OR UPDATE OR DELETE ON marketplace_service",
-    "marketplace_catalog_label": "AFTER INSERT OR DELETE ON marketplace_service_tags",
-    "marketplace_catalog_tag_rename": "AFTER UPDATE OF name ON marketplace_tag",
+    "marketplace_catalog_service_insert": (
+        "AFTER INSERT ON marketplace_service REFERENCING NEW TABLE AS new_rows",
+        _PG_BUMP.format(orgs="SELECT organization_id FROM new_rows"),
+    ),
+    "marketplace_catalog_service_update": (
+        "AFTER UPDATE ON marketplace_service"
+        " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        _PG_BUMP.format(
+            orgs="SELECT organization_id FROM new_rows UNION SELECT organization_id FROM old_rows"
+        ),
+    ),
+    "marketplace_catalog_service_delete": (
+        "AFTER DELETE ON marketplace_service REFERENCING OLD TABLE AS old_rows",
+        _PG_BUMP_EXISTING.format(orgs="SELECT organization_id FROM old_rows"),
+    ),
+    "marketplace_catalog_label_insert": (
+        "AFTER INSERT ON marketplace_service_tags REFERENCING NEW TABLE AS new_rows",
+        _PG_BUMP.format(orgs=_PG_ORGS_OF_LABELS.format(rows="new_rows")),
+    ),
+    "marketplace_catalog_label_delete": (
+        "AFTER DELETE ON marketplace_service_tags REFERENCING OLD TABLE AS old_rows",
+        _PG_BUMP_EXISTING.format(orgs=_PG_ORGS_OF_LABELS.format(rows="old_rows")),
+    ),
+    "marketplace_catalog_tag_rename": (
+        "AFTER UPDATE ON marketplace_tag REFERENCING NEW TABLE AS new_rows",
+        _PG_BUMP.format(orgs="SELECT organization_id FROM new_rows"),
+    ),
 }
 
 
@@ -91,15 +104,15 @@ def install(schema_editor) -> None:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
             schema_editor.execute(f"CREATE TRIGGER {name} {when} BEGIN {body}; END")
         return
-    schema_editor.execute(
-        "CREATE OR REPLACE FUNCTION marketplace_catalog_bump() RETURNS trigger"
-        f" LANGUAGE plpgsql AS $$ {_PG_FUNCTION} $$"
-    )
-    for name, when in POSTGRES_TRIGGERS.items():
-        table = when.split(" ON ")[1]
+    for name, (when, body) in POSTGRES_TRIGGERS.items():
+        table = when.split(" ON ")[1].split()[0]
+        schema_editor.execute(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
+            f" AS $$ BEGIN {body}; RETURN NULL; END $$"
+        )
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         schema_editor.execute(
-            f"CREATE TRIGGER {name} {when} FOR EACH ROW EXECUTE FUNCTION marketplace_catalog_bump()"
+            f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
         )
 
 
@@ -108,9 +121,11 @@ def uninstall(schema_editor) -> None:
         for name in SQLITE_TRIGGERS:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
         return
-    for name, when in POSTGRES_TRIGGERS.items():
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {when.split(' ON ')[1]}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS marketplace_catalog_bump()")
+    for name, (when, _) in POSTGRES_TRIGGERS.items():
+        schema_editor.execute(
+            f"DROP TRIGGER IF EXISTS {name} ON {when.split(' ON ')[1].split()[0]}"
+        )
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 def trigger_names(vendor: str) -> list[str]:

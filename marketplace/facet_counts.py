@@ -92,7 +92,7 @@ def _label_rows(row: str, sign: str) -> str:
 
 
 def _changed(columns: Iterable[str]) -> str:
-    return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+    return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
 
 
 SQLITE_TRIGGERS = {
@@ -102,7 +102,7 @@ SQLITE_TRIGGERS = {
     ),
     "marketplace_facet_service_update": (
         f"AFTER UPDATE OF {', '.join(_TRACKED_COLUMNS)} ON marketplace_service"
-        f" WHEN {_changed(_TRACKED_COLUMNS).replace('IS DISTINCT FROM', 'IS NOT')}",
+        f" WHEN {_changed(_TRACKED_COLUMNS)}",
         [f"{_remove('OLD', _tags_of('OLD'))} AND OLD.listed", _add("NEW", _tags_of("NEW"))],
     ),
     "marketplace_facet_service_delete": (
@@ -128,55 +128,100 @@ def _sqlite_install() -> list[str]:
     return statements
 
 
-_PG_FUNCTIONS = {
-    "marketplace_facet_service": f"""
-        BEGIN
-          IF TG_OP <> 'INSERT' AND OLD.listed THEN
-            {_remove("OLD", _tags_of("OLD"))};
-          END IF;
-          IF TG_OP <> 'DELETE' AND NEW.listed THEN
-            {_add("NEW", _tags_of("NEW"))};
-          END IF;
-          RETURN NULL;
-        END""",
-    "marketplace_facet_label": f"""
-        BEGIN
-          IF TG_OP = 'INSERT' THEN
-            {_label_rows("NEW", "+")};
-          ELSE
-            {_label_rows("OLD", "-")};
-          END IF;
-          RETURN NULL;
-        END""",
-}
+# PostgreSQL: statement-level triggers over the rows a statement changed (its
+# transition tables), one grouped write per cell. Row-level triggers would
+# update the same few rows once per service, and PostgreSQL keeps every
+# version of a row updated in one transaction: a bulk load of 200,000
+# services would then slow down quadratically.
+
+
+def _pg_cells(rows: str) -> str:
+    """The cells of the listed services in ``rows`` (a table or subquery),
+    counted once in the all-services row and once per label they carry."""
+    return (
+        f"SELECT s.organization_id, {_AUDIENCE.format(r='s')} AS audience_project_id,"
+        " t.tag_id, s.kind, s.visibility, s.service_type, COUNT(*) AS n"
+        f" FROM {rows} s CROSS JOIN LATERAL (SELECT 0 AS tag_id UNION ALL"
+        " SELECT tag_id FROM marketplace_service_tags WHERE service_id = s.id) t"
+        " WHERE s.listed GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+
+
+def _pg_label_cells(labels: str) -> str:
+    """The cells that rows of the labels table (``labels``) count in."""
+    return (
+        f"SELECT s.organization_id, {_AUDIENCE.format(r='s')} AS audience_project_id,"
+        " l.tag_id, s.kind, s.visibility, s.service_type, COUNT(*) AS n"
+        f" FROM {labels} l JOIN marketplace_service s ON s.id = l.service_id"
+        " WHERE s.listed GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+
+
+def _pg_add(cells: str) -> str:
+    # ORDER BY: concurrent writers lock the rows they share in one order.
+    return (
+        f"INSERT INTO marketplace_facetcount ({_KEY_COLUMNS}, n)"
+        f" SELECT * FROM ({cells}) c ORDER BY 1, 2, 3, 4, 5, 6"
+        f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET n = marketplace_facetcount.n + EXCLUDED.n"
+    )
+
+
+def _pg_remove(cells: str) -> str:
+    return (
+        f"UPDATE marketplace_facetcount f SET n = f.n - c.n FROM ({cells}) c"
+        " WHERE f.organization_id = c.organization_id"
+        " AND f.audience_project_id = c.audience_project_id AND f.tag_id = c.tag_id"
+        " AND f.kind = c.kind AND f.visibility = c.visibility"
+        " AND f.service_type = c.service_type"
+    )
+
+
+_PG_CHANGED = (
+    "(SELECT {side}.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE ("
+    + ", ".join(f"o.{c}" for c in _TRACKED_COLUMNS)
+    + ") IS DISTINCT FROM ("
+    + ", ".join(f"n.{c}" for c in _TRACKED_COLUMNS)
+    + "))"
+)
+# name: (event and transition tables, statements)
 POSTGRES_TRIGGERS = {
-    "marketplace_facet_service_write": (
-        "AFTER INSERT OR DELETE ON marketplace_service",
-        "marketplace_facet_service",
+    "marketplace_facet_service_insert": (
+        "AFTER INSERT ON marketplace_service REFERENCING NEW TABLE AS new_rows",
+        [_pg_add(_pg_cells("new_rows"))],
     ),
     "marketplace_facet_service_update": (
-        f"AFTER UPDATE OF {', '.join(_TRACKED_COLUMNS)} ON marketplace_service FOR EACH ROW"
-        f" WHEN ({_changed(_TRACKED_COLUMNS)})",
-        "marketplace_facet_service",
+        "AFTER UPDATE ON marketplace_service"
+        " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        [
+            _pg_remove(_pg_cells(_PG_CHANGED.format(side="o"))),
+            _pg_add(_pg_cells(_PG_CHANGED.format(side="n"))),
+        ],
     ),
-    "marketplace_facet_label_write": (
-        "AFTER INSERT OR DELETE ON marketplace_service_tags",
-        "marketplace_facet_label",
+    "marketplace_facet_service_delete": (
+        "AFTER DELETE ON marketplace_service REFERENCING OLD TABLE AS old_rows",
+        [_pg_remove(_pg_cells("old_rows"))],
+    ),
+    "marketplace_facet_label_insert": (
+        "AFTER INSERT ON marketplace_service_tags REFERENCING NEW TABLE AS new_rows",
+        [_pg_add(_pg_label_cells("new_rows"))],
+    ),
+    "marketplace_facet_label_delete": (
+        "AFTER DELETE ON marketplace_service_tags REFERENCING OLD TABLE AS old_rows",
+        [_pg_remove(_pg_label_cells("old_rows"))],
     ),
 }
 
 
 def _postgres_install() -> list[str]:
-    statements = [
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$"
-        for name, body in _PG_FUNCTIONS.items()
-    ]
-    for name, (when, function) in POSTGRES_TRIGGERS.items():
+    statements = []
+    for name, (when, body) in POSTGRES_TRIGGERS.items():
         table = when.split(" ON ")[1].split()[0]
-        if "FOR EACH ROW" not in when:
-            when += " FOR EACH ROW"
-        statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        statements.append(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION {function}()")
+        statements += [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN {'; '.join(body)}; RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
     return statements
 
 
@@ -222,7 +267,6 @@ def uninstall(schema_editor) -> None:
     for name, (when, _) in POSTGRES_TRIGGERS.items():
         table = when.split(" ON ")[1].split()[0]
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-    for name in _PG_FUNCTIONS:
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
