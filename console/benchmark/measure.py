@@ -10,6 +10,7 @@ the debug cursor, which would slow down the timed ones.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import time
 import uuid
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection as db_connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -82,6 +83,9 @@ class Targets:
     service: Service
     connection: Connection
     search: str
+    # A word of a project connection's name: the list's search finds
+    # something at every size, as a person's would.
+    connection_search: str
     project_search: str
 
 
@@ -123,6 +127,15 @@ def select_targets(organization_handle: str) -> Targets:
         service=service,
         connection=component.connections.order_by("name").first(),
         search=_first_word(service.name),
+        connection_search=_first_word(
+            re.sub(
+                r"[^A-Za-z0-9]+",
+                " ",
+                project.connections.order_by(F("component").asc(nulls_first=True), "name")
+                .first()
+                .name,
+            )
+        ),
         project_search=_first_word(project.name),
     )
 
@@ -158,8 +171,8 @@ def pages(targets: Targets) -> list[Page]:
         ),
         Page(
             "connections-search",
-            f"Connections, search “{q}”",
-            _url("connections:list", at_project, f"q={q}"),
+            f"Connections, search “{targets.connection_search}”",
+            _url("connections:list", at_project, f"q={targets.connection_search}"),
         ),
         Page("marketplace", "Marketplace", _url("marketplace:browse", at_project)),
         Page(

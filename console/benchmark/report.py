@@ -77,6 +77,7 @@ def document(
         "counts": counts,
         "organization": targets.organization.handle,
         "search": targets.search,
+        "connection_search": targets.connection_search,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "django": django.get_version(),
