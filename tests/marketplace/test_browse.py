@@ -482,14 +482,20 @@ def test_an_unlisted_service_page_stays_reachable_and_says_so(login, developer, 
 # --- the counts can be trusted ------------------------------------------------
 
 
+@pytest.mark.parametrize("component", [None, "checkout-api"])
 @pytest.mark.parametrize(
-    "base_query", ["", "q=pay", "type=internal", "tag=people", "visibility=organization&q=e"]
+    "base_query",
+    ["", "q=pay", "type=internal", "tag=people", "tag=billing", "visibility=organization&q=e"],
 )
-def test_every_count_is_what_selecting_that_value_shows(login, developer, catalog, base_query):
+def test_every_count_is_what_selecting_that_value_shows(
+    login, developer, catalog, base_query, component
+):
     """Tick each value on top of the current filters: the number of results
-    must be the count the value showed."""
+    must be the count the value showed, at project and at component level
+    (where the component's own services are left out)."""
     client = login(developer)
-    response = client.get(f"{browse_url()}?{base_query}")
+    url = browse_url(component=component)
+    response = client.get(f"{url}?{base_query}")
     for facet in response.context["facets"]:
         for value in facet.values:
             if value.selected:
@@ -499,7 +505,7 @@ def test_every_count_is_what_selecting_that_value_shows(login, developer, catalo
             others = "&".join(
                 part for part in base_query.split("&") if part and not part.startswith(facet.name)
             )
-            selected = client.get(f"{browse_url()}?{others}&{facet.name}={value.value}")
+            selected = client.get(f"{url}?{others}&{facet.name}={value.value}")
             assert selected.context["results"].total == value.count, (facet.name, value.value)
             assert len(_names(selected)) == min(value.count, 12)
 
