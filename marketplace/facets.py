@@ -185,18 +185,19 @@ class _Counts:
 
 def facets(
     filterset: MarketplaceFilter, scope: Scope, visible: QuerySet
-) -> tuple[list[Facet], int]:
-    """Every facet with its counts, and the number of services matching all
-    filters."""
+) -> tuple[list[Facet], int, str | None]:
+    """Every facet with its counts, the number of services matching all
+    filters, and the key they are cached under (None: the counts were read
+    from the maintained cells, and nothing is cached)."""
     selection = _selection(filterset)
     counts = _Counts(scope, visible, filterset.search)
     key = _cache_key(filterset, scope, selection) if counts.are_live(selection) else None
     if key is not None and (cached := cache.get(key)) is not None:
-        return cached
+        return (*cached, key)
     result, total = _count(counts, selection)
     if key is not None:
         cache.set(key, (result, total), CACHE_SECONDS)
-    return result, total
+    return result, total, key
 
 
 def _cache_key(filterset: MarketplaceFilter, scope: Scope, selection: _Selection) -> str | None:

@@ -7,20 +7,23 @@ page 5,000 costs what page 1 costs. The total is known from the facet
 counts, so no page ever counts the services either.
 
 A page number alone (a bookmark, or one typed by hand) still works, by
-offset.
+offset. A search's pages are cached with its counts (see facets.py).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from .models import Service
 
 PAGE_SIZE = 12
+CACHE_SECONDS = 600
 ORDER = ("name", "-major", "pk")
 REVERSED = ("-name", "major", "-pk")
 
@@ -95,8 +98,48 @@ def _page_number(raw: str | None, num_pages: int) -> int:
     return min(max(number, 1), num_pages)
 
 
-def results_page(services: QuerySet, params, total: int) -> ResultsPage:
-    """The page of ``services`` that ``params`` (the query string) asks for."""
+def results_page(
+    services: QuerySet,
+    params,
+    total: int,
+    *,
+    cache_key: str | None = None,
+    by_id: QuerySet | None = None,
+) -> ResultsPage:
+    """The page of ``services`` that ``params`` (the query string) asks for.
+
+    With ``cache_key`` (a search's, see facets.py) the page's card ids are
+    cached beside its counts, and a repeated request reads the cards by id
+    from ``by_id``, the scope's services without the search.
+    """
+    page_key = None
+    if cache_key is not None and by_id is not None:
+        asked = "\x1f".join(params.get(name, "") for name in ("page", "after", "before"))
+        page_key = f"{cache_key}:page:{hashlib.sha256(asked.encode()).hexdigest()}"
+        if (cached := cache.get(page_key)) is not None:
+            ids, number, next_cursor, previous_cursor = cached
+            found = {service.pk: service for service in by_id.filter(pk__in=ids)}
+            return ResultsPage(
+                services=[found[pk] for pk in ids if pk in found],
+                number=number,
+                total=total,
+                page_size=PAGE_SIZE,
+                next_cursor=next_cursor,
+                previous_cursor=previous_cursor,
+            )
+    page = _read_page(services, params, total)
+    if page_key is not None:
+        cached = (
+            [s.pk for s in page.services],
+            page.number,
+            page.next_cursor,
+            page.previous_cursor,
+        )
+        cache.set(page_key, cached, CACHE_SECONDS)
+    return page
+
+
+def _read_page(services: QuerySet, params, total: int) -> ResultsPage:
     num_pages = max(1, -(-total // PAGE_SIZE))
     number = _page_number(params.get("page"), num_pages)
     after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))

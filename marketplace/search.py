@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection as default_connection
-from django.db.models import BigIntegerField, F, Func, Q
+from django.db.models import BigIntegerField, BooleanField, F, Func, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
@@ -133,15 +133,29 @@ def _matching_ids(field: str, words: list[str], label: str) -> tuple[str, list]:
     return " UNION ".join(selects), params
 
 
+class _AnyOf(Func):
+    """PostgreSQL: ``column = ANY(ARRAY(subquery))``. The matches are
+    computed once, as an array, and the rows fetched by their ids off an
+    index; an IN would join the matches with every visible service."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", column_params + subquery_params
+
+
 def search_condition(text: str, field: str = "all", *, many: bool = False) -> Q | None:
     """A filter for services matching ``text`` in ``field`` (one of
     SEARCH_FIELDS), or None when the text holds no searchable word.
 
     ``many`` says the search is known to match many services (the facet
-    counts tell): the page of cards is then read in card order off its index,
-    keeping the first matches, rather than fetching every match to sort
-    them. The unary plus keeps the planner from driving the query from the
-    matches instead (SQLite chooses that once ANALYZE has run).
+    counts tell). On SQLite the page of cards is then read in card order off
+    its index, keeping the first matches, rather than fetching every match to
+    sort them: the unary plus keeps the planner from driving the query from
+    the matches instead (which it chooses once ANALYZE has run).
     """
     words = terms(text)
     if not words:
@@ -149,8 +163,10 @@ def search_condition(text: str, field: str = "all", *, many: bool = False) -> Q 
     if field not in SEARCH_FIELDS:
         field = "all"
     label = "".join(ch for ch in text[:100] if ch.isprintable()).strip()
-    sql, params = _matching_ids(field, words, label)
+    matches = RawSQL(*_matching_ids(field, words, label))
+    if default_connection.vendor == "postgresql":
+        return Q(_AnyOf(F("pk"), matches))
     if many:
         card_id = Func(F("pk"), template="+%(expressions)s", output_field=BigIntegerField())
-        return Q(In(card_id, RawSQL(sql, params)))
-    return Q(pk__in=RawSQL(sql, params))
+        return Q(In(card_id, matches))
+    return Q(pk__in=matches)

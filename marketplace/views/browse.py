@@ -58,13 +58,14 @@ def browse_context(request: HttpRequest, scope: Scope) -> dict:
     step 1 of Create Connection."""
     visible = services_visible_from(scope)
     filterset = MarketplaceFilter(request.GET, queryset=visible, organization=scope.organization)
-    facet_list, total = facets(filterset, scope, visible)
+    facet_list, total, cache_key = facets(filterset, scope, visible)
     filterset.search_matches_many = total > MANY_MATCHES
     cards = filterset.qs.select_related("provider_component__project").prefetch_related("tags")
+    by_id = visible.select_related("provider_component__project").prefetch_related("tags")
     return {
         "filter": filterset,
         "facets": facet_list,
-        "results": results_page(cards, request.GET, total),
+        "results": results_page(cards, request.GET, total, cache_key=cache_key, by_id=by_id),
     }
 
 

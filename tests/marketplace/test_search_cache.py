@@ -40,8 +40,27 @@ def test_it_serves_a_repeated_search_without_counting_again(login, developer, ve
     again, same_total, warm = _search(client)
 
     assert (again, same_total) == (first, total) == (again, 3)
-    # the matches' cells, the label list and the labels' matches are not read
+    # the matches' cells, the label list and the labels' matches are not read,
+    # and the page's cards are read by id (no search)
     assert warm == cold - 3
+    page = client.get(f"{URL}?q=vendor").context["results"]
+    assert [service.name for service in page.services] == ["Vendor 0", "Vendor 1", "Vendor 2"]
+
+
+def test_a_cached_page_keeps_its_place_in_the_walk(login, developer, organization, project):
+    for n in range(30):
+        factories.make_third_party_service(organization, f"Vendor {n:02d}")
+    client = login(developer)
+    pages = []
+    for _ in range(2):  # the second walk is served from the cache
+        url, names = f"{URL}?q=vendor", []
+        while url:
+            results = client.get(url).context["results"]
+            names += [service.name for service in results.services]
+            url = f"{URL}?q=vendor&page={results.next_page_number}&after={results.next_cursor}"
+            url = url if results.has_next else None
+        pages.append(names)
+    assert pages[0] == pages[1] == [f"Vendor {n:02d}" for n in range(30)]
 
 
 @pytest.mark.parametrize(
@@ -65,6 +84,12 @@ def test_any_write_that_changes_the_counts_is_seen_at_once(login, developer, ven
     client_counts, total, _ = _search(client)
     expected = Service.objects.filter(listed=True, name__startswith="Vendor").count()
     assert total == expected
+    cards = [service.name for service in client.get(f"{URL}?q=vendor").context["results"].services]
+    assert cards == sorted(
+        Service.objects.filter(listed=True, name__startswith="Vendor").values_list(
+            "name", flat=True
+        )
+    )
     assert client_counts["type"]["third-party"] == expected
     labels = {
         tag.name: tag.services.filter(listed=True, name__startswith="Vendor").count()
