@@ -60,8 +60,9 @@ def browse_context(request: HttpRequest, scope: Scope) -> dict:
     filterset = MarketplaceFilter(request.GET, queryset=visible, organization=scope.organization)
     facet_list, total, cache_key = facets(filterset, scope, visible)
     filterset.search_matches_many = total > MANY_MATCHES
-    cards = filterset.qs.select_related("provider_component__project").prefetch_related("tags")
-    by_id = visible.select_related("provider_component__project").prefetch_related("tags")
+    # What a card shows: never the overview or the API definition.
+    cards = filterset.qs.only(*CARD_FIELDS).prefetch_related("tags")
+    by_id = visible.only(*CARD_FIELDS).prefetch_related("tags")
     return {
         "filter": filterset,
         "facets": facet_list,
@@ -82,6 +83,7 @@ def marketplace(
     )
 
 
+CARD_FIELDS = ("name", "version", "major", "kind", "visibility", "service_type", "summary")
 USED_BY_PAGE_SIZE = 25
 # Above this many matches, a page of cards is read in card order (about
 # 12 × visible / matches index entries) rather than by sorting the matches.
