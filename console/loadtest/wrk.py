@@ -1,0 +1,172 @@
+"""The pages to load and wrk, which loads them from a second process."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ObjectDoesNotExist
+
+# Short names for the benchmark's page keys; any other GET page key of
+# console.benchmark.measure.pages() may be given as it is.
+PAGE_ALIASES = {
+    "connections": "connections-project",
+    "marketplace": "marketplace",
+    "floor": "floor",
+}
+DEFAULT_PAGES = ["connections", "marketplace", "floor"]
+
+# One connection per wrk thread: a thread then has one request in flight at a
+# time, so each response belongs to the path it last sent. That is what lets
+# the mixed run count responses per page.
+WRK_SCRIPT = """
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("first", #threads)
+end
+
+function init(args)
+  paths = args
+  sent = first or 0
+  current = 1
+  counts = {}
+end
+
+function request()
+  current = sent % #paths + 1
+  sent = sent + 1
+  return wrk.format("GET", paths[current])
+end
+
+function response(status, headers, body)
+  -- String keys ("<page> <status>"): Debian's wrk 4.1 crashed copying a
+  -- table with integer keys out of a thread in done().
+  local key = current .. " " .. status
+  counts[key] = (counts[key] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("@summary %.0f %.0f %.0f %.0f %.0f %.0f %.0f\\n",
+    summary.duration, summary.requests, e.connect, e.read, e.write, e.status, e.timeout))
+  io.write(string.format("@latency %.0f %.0f %.0f\\n",
+    latency:percentile(50), latency:percentile(99), latency.max))
+  for _, thread in ipairs(threads) do
+    for key, count in pairs(thread:get("counts")) do
+      io.write(string.format("@count %s %.0f\\n", key, count))
+    end
+  end
+end
+"""
+
+
+@dataclass
+class LoadPage:
+    name: str
+    key: str
+    label: str
+    path: str
+    requests: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    rps: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(count for status, count in self.statuses.items() if status != "200")
+
+
+@dataclass
+class WrkRun:
+    pages: list[LoadPage]
+    duration_s: float = 0.0
+    requests: int = 0
+    socket_errors: dict[str, int] = field(default_factory=dict)
+    non_2xx_3xx: int = 0
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    output: str = ""
+
+
+def resolve_pages(names: list[str], organization: str) -> list[LoadPage]:
+    from console.benchmark.measure import pages, select_targets
+
+    try:
+        targets = select_targets(organization)
+    except ObjectDoesNotExist as error:
+        raise ValueError(f"No organization {organization!r} in this database.") from error
+    by_key = {page.key: page for page in pages(targets)}
+    chosen = []
+    for name in names:
+        key = PAGE_ALIASES.get(name, name)
+        page = by_key.get(key)
+        if page is None or page.method != "GET" or page.headers:
+            known = sorted(PAGE_ALIASES) + sorted(
+                k
+                for k, p in by_key.items()
+                if p.method == "GET" and not p.headers and k not in PAGE_ALIASES
+            )
+            raise ValueError(f"Unknown page {name!r}; choose from {', '.join(known)}.")
+        chosen.append(LoadPage(name=name, key=key, label=page.label, path=page.url))
+    return chosen
+
+
+def run_wrk(
+    *,
+    wrk: str,
+    base_url: str,
+    cookie: str,
+    pages: list[LoadPage],
+    seconds: float,
+    connections: int,
+    timeout: float,
+    script_path: Path,
+) -> WrkRun:
+    command = [
+        wrk,
+        f"--threads={connections}",
+        f"--connections={connections}",
+        f"--duration={max(1, round(seconds))}s",
+        f"--timeout={max(1, round(timeout))}s",
+        f"--script={script_path}",
+        f"--header=Cookie: {cookie}",
+        base_url,
+        "--",
+        *(page.path for page in pages),
+    ]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + timeout + 60, check=False
+    )
+    run = WrkRun(pages=pages, output=completed.stdout + completed.stderr)
+    if completed.returncode != 0:
+        raise RuntimeError(f"wrk failed ({completed.returncode}):\n{run.output}")
+    _read_wrk_output(run)
+    return run
+
+
+def _read_wrk_output(run: WrkRun) -> None:
+    summary = None
+    for line in run.output.splitlines():
+        if not line.startswith("@"):
+            continue
+        word, *values = line.split()
+        if word == "@summary":
+            summary = [int(v) for v in values]
+        elif word == "@latency":
+            p50, p99, worst = (int(v) / 1000 for v in values)
+            run.latency_ms = {"p50": p50, "p99": p99, "max": worst}
+        elif word == "@count":
+            index, status, count = values
+            page = run.pages[int(index) - 1]
+            page.statuses[status] = page.statuses.get(status, 0) + int(count)
+    if summary is None:
+        raise RuntimeError(f"wrk printed no summary (its Lua script did not run):\n{run.output}")
+    duration_us, requests, connect, read, write, status, timed_out = summary
+    run.duration_s = duration_us / 1_000_000
+    run.requests = requests
+    run.socket_errors = {"connect": connect, "read": read, "write": write, "timeout": timed_out}
+    run.non_2xx_3xx = status
+    for page in run.pages:
+        page.requests = sum(page.statuses.values())
+        page.rps = page.requests / run.duration_s if run.duration_s else 0.0
