@@ -41,6 +41,9 @@ _AUDIENCE = (
 _KEY_COLUMNS = "organization_id, audience_project_id, tag_id, kind, visibility, service_type"
 _TRACKED_COLUMNS = ("listed", "kind", "visibility", "service_type", "project_id", "organization_id")
 
+# SQLite: row-level triggers. It updates a row in place, so a bulk load stays
+# linear, and it has one writer at a time, so there is no lock order to keep.
+
 
 def _remove(row: str, tags: str) -> str:
     """Take service ``row`` out of its cells: the all-services row and
@@ -56,13 +59,12 @@ def _remove(row: str, tags: str) -> str:
 
 
 def _add(row: str, tags: str) -> str:
-    # ORDER BY: every writer locks a service's rows in the same order.
     return (
         f"INSERT INTO marketplace_facetcount ({_KEY_COLUMNS}, n)"
         f" SELECT {row}.organization_id, {_AUDIENCE.format(r=row)}, t.tag_id,"
         f" {row}.kind, {row}.visibility, {row}.service_type, 1"
         f" FROM (SELECT 0 AS tag_id UNION ALL {tags}) AS t"
-        f" WHERE {row}.listed ORDER BY t.tag_id"
+        f" WHERE {row}.listed"
         f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET n = marketplace_facetcount.n + 1"
     )
 
