@@ -109,3 +109,14 @@ def world(organization, other_organization, org_admin, developer, viewer, outsid
         viewer=viewer,
         outsider=outsider,
     )
+
+
+@pytest.fixture
+def servers(transactional_db, tmp_path):
+    """gunicorn processes on the test database (tests/serving.py), all
+    stopped when the test ends."""
+    from tests.serving import Servers
+
+    servers = Servers(tmp_path)
+    yield servers
+    servers.stop_all()

@@ -14,6 +14,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 from django.db import connection
 from django.urls import reverse
 
@@ -25,6 +26,9 @@ from console.loadtest import (
     serving_environment,
     start_gunicorn,
 )
+from console.models import Role
+from marketplace.models import Security, Visibility
+from tests import factories
 
 
 class Servers:
@@ -110,3 +114,28 @@ class Visitor:
         assert page.status == 200, page.status
         form = {**hidden_inputs(page.body), "username": username, "password": password}
         return self.post(server, login, form)
+
+
+# The marks of a test that serves the test database to other processes: only
+# PostgreSQL's can be reached from them (SQLite's is one in-memory connection).
+SERVED_DATABASE = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs a test database other processes can reach (PostgreSQL)",
+    ),
+]
+
+
+def make_served_scene(organization, project) -> tuple:
+    """An Admin, alice, and an OAuth 2.0 service of another project that
+    ``project`` may connect to: a create writes encrypted credentials into
+    every binding. Returns (alice, project, service)."""
+    user = factories.make_user("alice")
+    factories.add_member(user, organization, Role.ADMIN)
+    hr = factories.make_project(organization, "HR", "hr")
+    provider = factories.make_component(hr, "Employee Service", "employee-service")
+    service = factories.make_internal_service(
+        provider, "employees", Visibility.ORGANIZATION, security=Security.OAUTH2
+    )
+    return user, project, service

@@ -26,37 +26,14 @@ from django.urls import reverse
 
 from connections.models import Connection, ConnectionBinding, ConnectionEvent, EventAction
 from console.loadtest import Response, session_cookie
-from console.models import Role
-from marketplace.models import Security, Visibility
-from tests import factories
-from tests.serving import Servers, Visitor, hidden_inputs
+from tests.serving import SERVED_DATABASE, Visitor, hidden_inputs, make_served_scene
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        db_connection.vendor != "postgresql",
-        reason="needs a test database other processes can reach (PostgreSQL)",
-    ),
-]
-
-
-@pytest.fixture
-def servers(transactional_db, tmp_path):
-    servers = Servers(tmp_path)
-    yield servers
-    servers.stop_all()
+pytestmark = SERVED_DATABASE
 
 
 @pytest.fixture
 def scene(organization, project):
-    user = factories.make_user("alice")
-    factories.add_member(user, organization, Role.ADMIN)
-    hr = factories.make_project(organization, "HR", "hr")
-    provider = factories.make_component(hr, "Employee Service", "employee-service")
-    # OAuth 2.0: a create writes encrypted credentials into every binding.
-    service = factories.make_internal_service(
-        provider, "employees", Visibility.ORGANIZATION, security=Security.OAUTH2
-    )
+    _, project, service = make_served_scene(organization, project)
     return project, service
 
 

@@ -12,47 +12,24 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection as db_connection
 from django.urls import reverse
 
 from connections.models import Connection
-from console.models import Role
-from marketplace.models import Security, Visibility
-from tests import factories
-from tests.serving import Servers, Visitor, hidden_inputs
+from tests.serving import SERVED_DATABASE, Visitor, hidden_inputs, make_served_scene
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        db_connection.vendor != "postgresql",
-        reason="needs a test database other processes can reach (PostgreSQL)",
-    ),
-]
+pytestmark = SERVED_DATABASE
 
 PASSWORD = "a-password-for-two-servers"
-
-
-@pytest.fixture
-def servers(transactional_db, tmp_path):
-    servers = Servers(tmp_path)
-    yield servers
-    servers.stop_all()
 
 
 @pytest.fixture
 def scene(organization, project):
     # The suite hashes passwords with MD5 for speed, which the servers'
     # settings do not accept: store this one as production would.
-    user = factories.make_user("alice")
+    user, project, service = make_served_scene(organization, project)
     hasher = PBKDF2PasswordHasher()
     user.password = hasher.encode(PASSWORD, hasher.salt())
     user.save(update_fields=["password"])
-    factories.add_member(user, organization, Role.ADMIN)
-    hr = factories.make_project(organization, "HR", "hr")
-    provider = factories.make_component(hr, "Employee Service", "employee-service")
-    service = factories.make_internal_service(
-        provider, "employees", Visibility.ORGANIZATION, security=Security.OAUTH2
-    )
     return project, service
 
 
