@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 
+from . import triggers
 from .models import CatalogVersion
 
 _BUMP = (
@@ -32,30 +33,32 @@ def _bump(organization: str) -> str:
 SQLITE_TRIGGERS = {
     "marketplace_catalog_service_insert": (
         "AFTER INSERT ON marketplace_service",
-        _bump("NEW.organization_id"),
+        [_bump("NEW.organization_id")],
     ),
     "marketplace_catalog_service_update": (
         "AFTER UPDATE ON marketplace_service",
-        _bump("NEW.organization_id") + "; " + _bump("OLD.organization_id"),
+        [_bump("NEW.organization_id"), _bump("OLD.organization_id")],
     ),
     "marketplace_catalog_service_delete": (
         "AFTER DELETE ON marketplace_service",
-        _BUMP_EXISTING.format(org="OLD.organization_id"),
+        [_BUMP_EXISTING.format(org="OLD.organization_id")],
     ),
     "marketplace_catalog_label_insert": (
         "AFTER INSERT ON marketplace_service_tags",
-        _BUMP.format(
-            select=f"SELECT {_ORG_OF_SERVICE.format(row='NEW')}, 1"
-            " WHERE EXISTS (SELECT 1 FROM marketplace_service WHERE id = NEW.service_id)"
-        ),
+        [
+            _BUMP.format(
+                select=f"SELECT {_ORG_OF_SERVICE.format(row='NEW')}, 1"
+                " WHERE EXISTS (SELECT 1 FROM marketplace_service WHERE id = NEW.service_id)"
+            )
+        ],
     ),
     "marketplace_catalog_label_delete": (
         "AFTER DELETE ON marketplace_service_tags",
-        _BUMP_EXISTING.format(org=_ORG_OF_SERVICE.format(row="OLD")),
+        [_BUMP_EXISTING.format(org=_ORG_OF_SERVICE.format(row="OLD"))],
     ),
     "marketplace_catalog_tag_rename": (
         "AFTER UPDATE OF name ON marketplace_tag",
-        _bump("NEW.organization_id"),
+        [_bump("NEW.organization_id")],
     ),
 }
 
@@ -70,66 +73,47 @@ _PG_ORGS_OF_LABELS = (
 POSTGRES_TRIGGERS = {
     "marketplace_catalog_service_insert": (
         "AFTER INSERT ON marketplace_service REFERENCING NEW TABLE AS new_rows",
-        _PG_BUMP.format(orgs="SELECT organization_id FROM new_rows"),
+        [_PG_BUMP.format(orgs="SELECT organization_id FROM new_rows")],
     ),
     "marketplace_catalog_service_update": (
         "AFTER UPDATE ON marketplace_service"
         " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        _PG_BUMP.format(
-            orgs="SELECT organization_id FROM new_rows UNION SELECT organization_id FROM old_rows"
-        ),
+        [
+            _PG_BUMP.format(
+                orgs="SELECT organization_id FROM new_rows"
+                " UNION SELECT organization_id FROM old_rows"
+            )
+        ],
     ),
     "marketplace_catalog_service_delete": (
         "AFTER DELETE ON marketplace_service REFERENCING OLD TABLE AS old_rows",
-        _PG_BUMP_EXISTING.format(orgs="SELECT organization_id FROM old_rows"),
+        [_PG_BUMP_EXISTING.format(orgs="SELECT organization_id FROM old_rows")],
     ),
     "marketplace_catalog_label_insert": (
         "AFTER INSERT ON marketplace_service_tags REFERENCING NEW TABLE AS new_rows",
-        _PG_BUMP.format(orgs=_PG_ORGS_OF_LABELS.format(rows="new_rows")),
+        [_PG_BUMP.format(orgs=_PG_ORGS_OF_LABELS.format(rows="new_rows"))],
     ),
     "marketplace_catalog_label_delete": (
         "AFTER DELETE ON marketplace_service_tags REFERENCING OLD TABLE AS old_rows",
-        _PG_BUMP_EXISTING.format(orgs=_PG_ORGS_OF_LABELS.format(rows="old_rows")),
+        [_PG_BUMP_EXISTING.format(orgs=_PG_ORGS_OF_LABELS.format(rows="old_rows"))],
     ),
     "marketplace_catalog_tag_rename": (
         "AFTER UPDATE ON marketplace_tag REFERENCING NEW TABLE AS new_rows",
-        _PG_BUMP.format(orgs="SELECT organization_id FROM new_rows"),
+        [_PG_BUMP.format(orgs="SELECT organization_id FROM new_rows")],
     ),
 }
 
 
 def install(schema_editor) -> None:
-    if schema_editor.connection.vendor == "sqlite":
-        for name, (when, body) in SQLITE_TRIGGERS.items():
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            schema_editor.execute(f"CREATE TRIGGER {name} {when} BEGIN {body}; END")
-        return
-    for name, (when, body) in POSTGRES_TRIGGERS.items():
-        table = when.split(" ON ")[1].split()[0]
-        schema_editor.execute(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
-            f" AS $$ BEGIN {body}; RETURN NULL; END $$"
-        )
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        schema_editor.execute(
-            f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-        )
+    triggers.install(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql=POSTGRES_TRIGGERS)
 
 
 def uninstall(schema_editor) -> None:
-    if schema_editor.connection.vendor == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        return
-    for name, (when, _) in POSTGRES_TRIGGERS.items():
-        schema_editor.execute(
-            f"DROP TRIGGER IF EXISTS {name} ON {when.split(' ON ')[1].split()[0]}"
-        )
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    triggers.uninstall(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql=POSTGRES_TRIGGERS)
 
 
 def trigger_names(vendor: str) -> list[str]:
-    return list(SQLITE_TRIGGERS if vendor == "sqlite" else POSTGRES_TRIGGERS)
+    return triggers.names(vendor, sqlite=SQLITE_TRIGGERS, postgresql=POSTGRES_TRIGGERS)
 
 
 def of_organization() -> Subquery:

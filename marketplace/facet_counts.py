@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from django.db import connection as default_connection
 from django.db.models import OuterRef, Q, Subquery, Sum
 
+from . import triggers
 from .models import FacetCount, Service, Tag
 
 CellKey = tuple[str, str, str]  # kind, visibility, service_type
@@ -122,14 +123,6 @@ SQLITE_TRIGGERS = {
 }
 
 
-def _sqlite_install() -> list[str]:
-    statements = []
-    for name, (when, body) in SQLITE_TRIGGERS.items():
-        statements.append(f"DROP TRIGGER IF EXISTS {name}")
-        statements.append(f"CREATE TRIGGER {name} {when} BEGIN " + "; ".join(body) + "; END")
-    return statements
-
-
 # PostgreSQL: statement-level triggers over the rows a statement changed (its
 # transition tables), one grouped write per cell. Row-level triggers would
 # update the same few rows once per service, and PostgreSQL keeps every
@@ -214,19 +207,6 @@ POSTGRES_TRIGGERS = {
 }
 
 
-def _postgres_install() -> list[str]:
-    statements = []
-    for name, (when, body) in POSTGRES_TRIGGERS.items():
-        table = when.split(" ON ")[1].split()[0]
-        statements += [
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
-            f" BEGIN {'; '.join(body)}; RETURN NULL; END $$",
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        ]
-    return statements
-
-
 def _recount_sql() -> list[str]:
     """Every row computed afresh from the services (the migration's backfill,
     and ``recount`` after a load that bypassed the triggers)."""
@@ -248,28 +228,13 @@ def _recount_sql() -> list[str]:
 
 def install(schema_editor) -> None:
     """Create (or re-create) the triggers, then count everything once."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        statements = _sqlite_install()
-    elif vendor == "postgresql":
-        statements = _postgres_install()
-    else:
-        raise NotImplementedError(f"No facet-count triggers for {vendor}.")
-    for statement in [*statements, *_recount_sql()]:
+    triggers.install(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql=POSTGRES_TRIGGERS)
+    for statement in _recount_sql():
         schema_editor.execute(statement)
 
 
 def uninstall(schema_editor) -> None:
-    """Drop the triggers (the migration's reverse: SQLite's table rebuilds
-    fail while a trigger names a table that is gone)."""
-    if schema_editor.connection.vendor == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        return
-    for name, (when, _) in POSTGRES_TRIGGERS.items():
-        table = when.split(" ON ")[1].split()[0]
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    triggers.uninstall(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql=POSTGRES_TRIGGERS)
 
 
 def recount() -> None:
@@ -278,8 +243,8 @@ def recount() -> None:
             cursor.execute(statement)
 
 
-def trigger_names() -> list[str]:
-    return list(SQLITE_TRIGGERS if default_connection.vendor == "sqlite" else POSTGRES_TRIGGERS)
+def trigger_names(vendor: str) -> list[str]:
+    return triggers.names(vendor, sqlite=SQLITE_TRIGGERS, postgresql=POSTGRES_TRIGGERS)
 
 
 # --- reading -----------------------------------------------------------------

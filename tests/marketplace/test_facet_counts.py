@@ -236,5 +236,5 @@ def test_the_triggers_are_installed() -> None:
         else:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         installed = {row[0] for row in cursor.fetchall()}
-    assert set(facet_counts.trigger_names()) <= installed
+    assert set(facet_counts.trigger_names(connection.vendor)) <= installed
     assert set(catalog_version.trigger_names(connection.vendor)) <= installed
