@@ -59,7 +59,7 @@ class MarketplaceFilter(django_filters.FilterSet):
         self.filters["tag"].extra["choices"] = [(name, name) for name in self.tag_ids]
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # q and search_in act together, in ``qs`` below.
+        # q and search_in act together, in ``search_condition`` below.
         return queryset
 
     def filter_tags(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
@@ -67,26 +67,16 @@ class MarketplaceFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(has_any_tag([self.tag_ids[name] for name in value]))
 
-    # Set once the facet counts are known, before ``qs`` is read: see
-    # search_condition's ``many``.
-    search_matches_many = False
-
     @property
     def search(self) -> Q | None:
+        """The text search (q in search_in), which ``qs`` leaves out: the
+        facet counts and the page of cards each apply it their own way."""
+        return self.search_condition()
+
+    def search_condition(self, *, many: bool = False) -> Q | None:
         self.is_valid()
         data = self.form.cleaned_data
-        return search_condition(
-            data.get("q") or "",
-            data.get("search_in") or "all",
-            many=self.search_matches_many,
-        )
-
-    @property
-    def qs(self) -> QuerySet:
-        queryset = super().qs
-        if self.search is not None:
-            queryset = queryset.filter(self.search)
-        return queryset
+        return search_condition(data.get("q") or "", data.get("search_in") or "all", many=many)
 
 
 def has_any_tag(tag_ids: list[int]) -> Q:

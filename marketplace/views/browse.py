@@ -21,6 +21,11 @@ from ..markup import render_markdown
 from ..models import Service
 from ..paging import results_page
 
+CARD_FIELDS = ("name", "version", "major", "kind", "visibility", "service_type", "summary")
+USED_BY_PAGE_SIZE = 25
+# Above this many matches, a page of cards is read in card order (about
+# 12 × visible / matches index entries) rather than by sorting the matches.
+MANY_MATCHES = 1000
 SERVICE_TABS = (
     ("overview", "Overview"),
     ("definition", "API Definition"),
@@ -59,9 +64,11 @@ def browse_context(request: HttpRequest, scope: Scope) -> dict:
     visible = services_visible_from(scope)
     filterset = MarketplaceFilter(request.GET, queryset=visible, organization=scope.organization)
     facet_list, total, cache_key = facets(filterset, scope, visible)
-    filterset.search_matches_many = total > MANY_MATCHES
+    cards = filterset.qs
+    if (search := filterset.search_condition(many=total > MANY_MATCHES)) is not None:
+        cards = cards.filter(search)
     # What a card shows: never the overview or the API definition.
-    cards = filterset.qs.only(*CARD_FIELDS).prefetch_related("tags")
+    cards = cards.only(*CARD_FIELDS).prefetch_related("tags")
     by_id = visible.only(*CARD_FIELDS).prefetch_related("tags")
     return {
         "filter": filterset,
@@ -81,13 +88,6 @@ def marketplace(
     return render_in_scope(
         request, "marketplace/marketplace.html", scope, context, section="marketplace"
     )
-
-
-CARD_FIELDS = ("name", "version", "major", "kind", "visibility", "service_type", "summary")
-USED_BY_PAGE_SIZE = 25
-# Above this many matches, a page of cards is read in card order (about
-# 12 × visible / matches index entries) rather than by sorting the matches.
-MANY_MATCHES = 1000
 
 
 def _used_by(service: Service, scope: Scope, page: str | None) -> Page:
