@@ -54,3 +54,32 @@ def test_a_card_opens_the_service_page_with_its_tabs(visitor, live_server):
     expect(page.get_by_text("resourceRef: service:/payments/checkout-api/")).to_be_visible()
     page.get_by_role("link", name="Used by").click()
     expect(page.locator("#tab-panel")).to_contain_text("Checkout")
+
+
+def test_next_and_previous_page_through_the_cards(visitor, live_server):
+    page, javascript = visitor
+    page.goto(f"{live_server.url}/orgs/acme/projects/payments/marketplace/")
+    cards = page.locator("#browse-body article")
+    pager = page.get_by_role("navigation", name="Pages")
+    expect(pager).to_contain_text("Page 1 of 2")
+    first_page = cards.all_inner_texts()
+    assert len(first_page) == 12
+
+    pager.get_by_role("link", name="Next").click()
+    expect(pager).to_contain_text("Page 2 of 2")
+    # The address carries the position, so a reload or a shared link shows this page.
+    expect(page).to_have_url(re.compile(r"page=2&after="))
+    second_page = cards.all_inner_texts()
+    assert second_page and not set(second_page) & set(first_page)
+    expect(pager.get_by_role("link", name="Next")).to_have_count(0)
+
+    page.reload()
+    expect(pager).to_contain_text("Page 2 of 2")
+    assert cards.all_inner_texts() == second_page
+
+    pager.get_by_role("link", name="Previous").click()
+    expect(pager).to_contain_text("Page 1 of 2")
+    assert cards.all_inner_texts() == first_page
+    if javascript:
+        page.go_back()
+        expect(pager).to_contain_text("Page 2 of 2")
