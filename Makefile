@@ -53,7 +53,14 @@ test: install-dev chromium wrk
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## serve: production-like: collected static files, gunicorn with 2 workers, DEBUG off
+# Needs DJANGO_SECRET_KEY and JUNCTION_ENCRYPTION_KEYS (README, Production): the
+# app refuses to serve on the development keys, so say so before migrating.
 serve: install
+	@if [ -z "$$DJANGO_SECRET_KEY" ] || [ -z "$$JUNCTION_ENCRYPTION_KEYS" ]; then \
+	  echo "make serve needs DJANGO_SECRET_KEY and JUNCTION_ENCRYPTION_KEYS set (README, Production)." >&2; \
+	  echo "  DJANGO_SECRET_KEY: $(BIN)/python -c \"from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())\"" >&2; \
+	  echo "  JUNCTION_ENCRYPTION_KEYS: $(BIN)/python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"" >&2; \
+	  exit 1; fi
 	JUNCTION_COLLECTED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
 	JUNCTION_COLLECTED_STATIC=1 $(BIN)/gunicorn console.wsgi --workers 2 --bind $(HOST):$(PORT) \

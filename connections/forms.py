@@ -10,6 +10,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from console.names import NameFormField
 from marketplace.models import Endpoint, ServiceKind
 
 from .models import SCHEME_FOR_SECURITY, Connection, ConnectionBinding
@@ -29,12 +30,12 @@ class ConnectionDetailsForm(forms.Form):
     environment (the Environment to Endpoint Mapping) listing only the
     service's endpoints that serve it. Shared by Create and Edit."""
 
-    name = forms.CharField(
+    name = NameFormField(
         label="Name",
         # No max_length: a long name gets the naming rule's own message.
-        # Help text is rendered as HTML: the angle brackets are entities.
+        # Help texts are escaped when rendered (templates/bootstrap5/).
         help_text="3 to 50 letters, digits, spaces, _, - or . "
-        "It names the environment variables: CHOREO_&lt;NAME&gt;_&lt;KEY&gt;.",
+        "It names the environment variables: CHOREO_<NAME>_<KEY>.",
     )
     description = forms.CharField(
         label="Description",

@@ -4,6 +4,9 @@ resolved per environment, with generated credentials and a history."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +15,8 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from console.crypto import EncryptedTextField
 from console.models import Component, Environment, Organization, Project
-from marketplace.models import Endpoint, Security, Service, ServiceKind
+from console.names import NameField
+from marketplace.models import Endpoint, Security, Service, ServiceKind, ServiceParameter
 
 from .naming import NAME_MAX_LENGTH, NAME_MIN_LENGTH, variable_name, variable_stem
 
@@ -71,6 +75,89 @@ class ConnectionQuerySet(models.QuerySet):
             return self.filter(project_id=project.pk)
         return self.visible_to(project, component)
 
+    def variable_collisions(
+        self, *, parameters: Mapping[int, Iterable[str]] | None = None
+    ) -> list[VariableCollision]:
+        """Where a connection of this queryset and one it shares names with
+        (or the connection itself, twice) would provide the same environment
+        variable (SPEC 1).
+
+        ``parameters`` (service id -> parameter names) stands in for what the
+        database holds for those services, so that a change of a service's
+        keys can be checked before it is written. Reached from the
+        marketplace as ``service.connections.variable_collisions(...)``, so
+        that the rule stays here. A constant number of queries: every
+        connection of the projects concerned is read once.
+        """
+        mine = set(self.values_list("pk", flat=True))
+        if not mine:
+            return []
+        rows = list(
+            Connection.objects.filter(project_id__in=self.values("project_id"))
+            .select_related("service", "project", "component")
+            .order_by("pk")
+        )
+        third_party = {
+            row.service_id for row in rows if row.service.kind == ServiceKind.THIRD_PARTY
+        }
+        stored: dict[int, list[str]] = defaultdict(list)
+        for service_id, name in ServiceParameter.objects.filter(
+            service_id__in=third_party - set(parameters or {})
+        ).values_list("service_id", "name"):
+            stored[service_id].append(name)
+        for service_id, names in (parameters or {}).items():
+            stored[service_id] = list(names)
+
+        holders: dict[tuple[int, str], list[Connection]] = defaultdict(list)
+        collisions = []
+        for row in rows:
+            keys = [key for key, _ in SCHEME_KEYS[row.auth_scheme]]
+            if row.service_id in third_party:
+                keys += stored[row.service_id]
+            variables = [variable_name(row.name, key) for key in keys]
+            for variable in sorted(set(variables)):
+                if row.pk in mine and variables.count(variable) > 1:
+                    collisions.append(VariableCollision(row, row, variable))
+                holders[(row.project_id, variable)].append(row)
+        for (_, variable), connections in holders.items():
+            for index, first in enumerate(connections):
+                for second in connections[index + 1 :]:
+                    shares_names = (
+                        first.component_id is None
+                        or second.component_id is None
+                        or first.component_id == second.component_id
+                    )
+                    if shares_names and (first.pk in mine or second.pk in mine):
+                        collisions.append(VariableCollision(first, second, variable))
+        return sorted(collisions, key=lambda c: (c.variable, c.connection.pk, c.other.pk))
+
+
+@dataclass(frozen=True)
+class VariableCollision:
+    """Two connections that share names and would provide one environment
+    variable; ``other`` is ``connection`` itself when it would provide the
+    variable twice."""
+
+    connection: Connection
+    other: Connection
+    variable: str
+
+    def __str__(self) -> str:
+        def named(connection: Connection) -> str:
+            where = f" (component {connection.component.name})" if connection.component else ""
+            return f"“{connection.name}”{where}"
+
+        project = self.connection.project.name
+        if self.other.pk == self.connection.pk:
+            return (
+                f"the connection {named(self.connection)} in the project {project} "
+                f"would provide {self.variable} twice"
+            )
+        return (
+            f"the connections {named(self.connection)} and {named(self.other)} in the "
+            f"project {project} would both provide {self.variable}"
+        )
+
 
 class Connection(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -84,7 +171,7 @@ class Connection(models.Model):
     )
     # PROTECT: a service that connections use can be unlisted, never deleted.
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="connections")
-    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    name = NameField(max_length=NAME_MAX_LENGTH)
     # <NAME> of CHOREO_<NAME>_<KEY>, stored so the database can keep two
     # connections a component sees from producing the same variables.
     variable_stem = models.CharField(max_length=NAME_MAX_LENGTH, editable=False)
@@ -202,8 +289,10 @@ class ConnectionBinding(models.Model):
     environment = models.ForeignKey(
         Environment, on_delete=models.CASCADE, related_name="connection_bindings"
     )
-    # Third-party only. Deleting an endpoint leaves the environment unmapped
-    # (the connection page warns), rather than deleting the connection.
+    # Third-party only. The console refuses to delete an endpoint that is
+    # mapped to (marketplace.services.endpoint_delete); one deleted another
+    # way (the admin) leaves the environment unmapped, and the connection
+    # page warns, rather than deleting the connection.
     endpoint = models.ForeignKey(
         Endpoint,
         on_delete=models.SET_NULL,

@@ -5,3 +5,8 @@ from django.apps import AppConfig
 
 class ConsoleConfig(AppConfig):
     name = "console"
+
+    def ready(self) -> None:
+        from . import lookups
+
+        lookups.register()

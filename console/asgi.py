@@ -6,6 +6,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from console.startup import refuse_development_keys
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
+refuse_development_keys()
 application = get_asgi_application()

@@ -50,12 +50,21 @@ class SecretValue:
         return hash(self._plaintext)
 
 
+def _development_key(secret_key: str) -> str:
+    # A stable key derived from SECRET_KEY, so development needs no configuration.
+    digest = hashlib.sha256(b"junction-encryption:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def encryption_keys() -> list[str]:
+    """The keys in force: JUNCTION_ENCRYPTION_KEYS, or the development key."""
+    return list(settings.JUNCTION_ENCRYPTION_KEYS) or [_development_key(settings.SECRET_KEY)]
+
+
 @functools.lru_cache(maxsize=8)
 def _fernet_for(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
     if not keys:
-        # Development fallback: a stable key derived from SECRET_KEY.
-        digest = hashlib.sha256(b"junction-encryption:" + secret_key.encode()).digest()
-        keys = (base64.urlsafe_b64encode(digest).decode(),)
+        keys = (_development_key(secret_key),)
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except ValueError as error:

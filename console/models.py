@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .names import NameField
+
 
 class OrganizationQuerySet(models.QuerySet):
     def for_user(self, user) -> OrganizationQuerySet:
@@ -15,7 +17,7 @@ class OrganizationQuerySet(models.QuerySet):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=100)
+    name = NameField(max_length=100)
     handle = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -74,7 +76,7 @@ class Environment(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="environments"
     )
-    name = models.CharField(max_length=60)
+    name = NameField(max_length=60)
     handle = models.SlugField(max_length=60)
     # Promotion order: Development (1) comes before Production (2).
     order = models.PositiveSmallIntegerField()
@@ -106,7 +108,7 @@ class Project(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="projects"
     )
-    name = models.CharField(max_length=100)
+    name = NameField(max_length=100)
     handle = models.SlugField(max_length=60)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -148,7 +150,7 @@ class ComponentQuerySet(models.QuerySet):
 
 class Component(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="components")
-    name = models.CharField(max_length=100)
+    name = NameField(max_length=100)
     handle = models.SlugField(max_length=60)
     type = models.CharField(max_length=20, choices=ComponentType.choices)
     description = models.TextField(blank=True)

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store, private on every answer to a signed-in user.
+    "console.middleware.no_store_when_signed_in",
     # Deny by default: every view needs a signed-in user unless it is marked
     # @login_not_required, so a new page cannot be left open by mistake.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -95,24 +97,42 @@ MIDDLEWARE = [
 ]
 
 # Login attempts are rate-limited by django-axes: five failures for one
-# username from one address lock that pair out for 15 minutes. A success
-# resets the count. Checked before the password, so a locked pair learns
-# nothing even with the right one.
+# username from one address lock that pair out for 15 minutes, and twenty
+# from one address over any usernames lock the address (console/lockout.py).
+# A success resets its pair's count. Checked before the password, so a locked
+# client learns nothing even with the right one.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(env_str("JUNCTION_LOGIN_FAILURE_LIMIT", "5"))
+# Never below the pair's limit: the address is locked by that same comparison.
+JUNCTION_LOGIN_ADDRESS_FAILURE_LIMIT = max(
+    int(env_str("JUNCTION_LOGIN_ADDRESS_FAILURE_LIMIT", "20")), AXES_FAILURE_LIMIT
+)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "console.lockout.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Keep every failed attempt (who, from where, when) for the admin to audit.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-# Behind a proxy, set the number of proxies in front so the client address
-# is read from X-Forwarded-For rather than the proxy's own.
-AXES_IPWARE_PROXY_COUNT = int(env_str("JUNCTION_PROXY_COUNT", "0")) or None
+# The client address, through django-ipware. Behind JUNCTION_PROXY_COUNT
+# trusted proxies it is the X-Forwarded-For entry the first of them appended:
+# the count-th from the right, as each proxy appends the address it was
+# reached from and the nearest one is REMOTE_ADDR. Entries further left are
+# the client's own to write and are skipped (non-strict: a longer header is
+# not a reason to fall back to the proxy's address). ipware counts only the
+# proxies listed after the client, one fewer. With no proxy, the header is
+# ignored.
+JUNCTION_PROXY_COUNT = int(env_str("JUNCTION_PROXY_COUNT", "0"))
+if JUNCTION_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = JUNCTION_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+IPWARE_STRICT = False
 
 ROOT_URLCONF = "console.urls"
 WSGI_APPLICATION = "console.wsgi.application"

@@ -4,20 +4,24 @@ or endpoints and parameters (third-party), and tags."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from console.admin import ConstraintCheckedForm
 from console.models import Environment
 
+from .documentation import documentation_fields
+from .forms import PARAMETER_NAME, RESERVED_KEYS
 from .models import (
     Deployment,
     Endpoint,
     EndpointParameterValue,
     Service,
+    ServiceKind,
     ServiceParameter,
     Tag,
 )
+from .services import endpoint_delete, service_parameters_check
 from .versions import parse_version
 
 
@@ -164,6 +168,9 @@ class EndpointInline(admin.StackedInline):
     fields = ("name", "url", "environments")
     show_change_link = True
     extra = 0
+    # Deleted on its own page, where the connections mapped to it keep it
+    # (EndpointAdmin), as the console does.
+    can_delete = False
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -171,10 +178,87 @@ class EndpointInline(admin.StackedInline):
         return formset
 
 
+class ServiceParameterForm(ConstraintCheckedForm):
+    """A parameter as the console names it. Once it exists, its secret flag
+    and its service are fixed: flipping the flag shows its values to
+    Viewers (or hides them), moving it hands its values to another
+    service, maybe another organization's, and neither is recorded."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in ("is_secret", "service"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not PARAMETER_NAME.match(name):
+            raise ValidationError(
+                "Use letters, digits and _ only, starting with a letter (e.g. apiKey).",
+                code="parameter_name",
+            )
+        if name.lower() in RESERVED_KEYS:
+            raise ValidationError(
+                f"Every connection already provides {RESERVED_KEYS[name.lower()]}: "
+                "choose another name.",
+                code="reserved",
+            )
+        return name
+
+
+class ServiceParameterAdminForm(ServiceParameterForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        service = cleaned_data.get("service") if "service" in self.fields else None
+        service = service or getattr(self.instance, "service", None)
+        name = cleaned_data.get("name")
+        if service is None or not name or self.errors:
+            return cleaned_data
+        if service.kind != ServiceKind.THIRD_PARTY:
+            self.add_error("service", "Only a third-party service has parameters.")
+            return cleaned_data
+        if self.instance.pk is None or name != self.instance.name:
+            others = service.parameters.exclude(pk=self.instance.pk)
+            try:
+                # Under the locks connection writes take, held until the
+                # admin's transaction commits the save.
+                service_parameters_check(
+                    service=service, names=[*others.values_list("name", flat=True), name]
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
+
+
+class ServiceParameterFormSet(UniqueNameFormSet):
+    """Parameters added or renamed on the service's page pass the same
+    environment-variable check as in the console."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.non_form_errors():
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("name") and not self._should_delete_form(form)
+        ]
+        renamed = [form for form in kept if "name" in form.changed_data]
+        if not renamed:
+            return
+        try:
+            service_parameters_check(
+                service=self.instance, names=[form.cleaned_data["name"] for form in kept]
+            )
+        except ValidationError as error:
+            renamed[0].add_error(None, error)
+
+
 class ServiceParameterInline(admin.TabularInline):
     model = ServiceParameter
-    form = ConstraintCheckedForm
-    formset = UniqueNameFormSet
+    form = ServiceParameterForm
+    formset = ServiceParameterFormSet
     fields = ("name", "is_secret")
     extra = 0
 
@@ -245,6 +329,18 @@ class ServiceAdmin(admin.ModelAdmin):
         if obj.is_internal:
             return (DeploymentInline,)
         return (EndpointInline, ServiceParameterInline)
+
+    def save_model(self, request, obj, form, change):
+        # What the service page shows is derived here as on every other
+        # write (documentation.py); the overview's length is the model's.
+        fields = documentation_fields(
+            overview=obj.overview,
+            api_definition=obj.api_definition,
+            definition_format=obj.definition_format,
+        )
+        for field, value in fields.items():
+            setattr(obj, field, value)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Deployment)
@@ -317,16 +413,48 @@ class EndpointAdmin(admin.ModelAdmin):
         _scope_environments(form, obj.service.organization_id if obj else None)
         return form
 
+    def get_deleted_objects(self, objs, request):
+        # The console refuses to delete an endpoint connections are mapped
+        # to (endpoint_delete); here they are what protects it, so the
+        # confirmation names them and offers no delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for endpoint in objs:
+            bindings = endpoint.connection_bindings.select_related("connection", "environment")
+            protected += [
+                f"Connection {binding.connection.name} ({binding.environment.name})"
+                for binding in bindings.order_by("connection__name", "environment__order")
+            ]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        self._delete(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete(request, list(queryset))
+
+    def _delete(self, request, endpoints) -> None:
+        # Through the console's delete: it takes the lock connection creates
+        # take, and refuses one mapped since the confirmation was shown.
+        for endpoint in endpoints:
+            try:
+                endpoint_delete(endpoint=endpoint)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+
 
 @admin.register(ServiceParameter)
 class ServiceParameterAdmin(admin.ModelAdmin):
-    form = ConstraintCheckedForm
+    form = ServiceParameterAdminForm
     list_display = ("name", "service", "is_secret")
     list_filter = ("is_secret", "service__organization")
     list_select_related = ("service",)
     search_fields = ("name", "service__name")
     ordering = ("service__name", "name")
     autocomplete_fields = ("service",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # See ServiceParameterForm: fixed once the parameter exists.
+        return ("service", "is_secret") if obj is not None else ()
 
 
 @admin.register(EndpointParameterValue)

@@ -1,8 +1,9 @@
 """API definition files: read an upload as text and recognize its format.
 
-Recognition only looks at the text with regular expressions. Nothing is
-parsed as YAML, imported, executed or fetched: a definition is an untrusted
-upload, and a YAML alias bomb or an ``$ref`` to a URL must cost nothing.
+Recognition only looks at the text with regular expressions, each pass
+linear in the text. Nothing is parsed as YAML, imported, executed or
+fetched: a definition is an untrusted upload, and a YAML alias bomb or an
+``$ref`` to a URL must cost nothing.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from .models import DefinitionFormat
-
-DEFINITION_MAX_BYTES = 1024 * 1024
+from .models import DEFINITION_MAX_BYTES, DefinitionFormat
 
 
 def _top_level_key(key: str) -> re.Pattern[str]:
@@ -25,13 +24,9 @@ def _top_level_key(key: str) -> re.Pattern[str]:
 
 _OPENAPI = _top_level_key("(?:openapi|swagger)")
 _ASYNCAPI = _top_level_key("asyncapi")
-_PROTO = re.compile(
-    r"^[ \t]*syntax[ \t]*=[ \t]*[\"']proto[23][\"']"
-    # Without a syntax line: a service block with an rpc, looked for within
-    # a bounded span so that a hostile file cannot make the search quadratic.
-    r"|^[ \t]*service[ \t]+\w+[ \t]*\{[^}]{0,2000}\brpc\b",
-    re.MULTILINE,
-)
+_PROTO_SYNTAX = re.compile(r"^[ \t]*syntax[ \t]*=[ \t]*[\"']proto[23][\"']", re.MULTILINE)
+_PROTO_SERVICE = re.compile(r"^[ \t]*service[ \t]+\w+[ \t]*\{", re.MULTILINE)
+_PROTO_RPC = re.compile(r"\brpc\b")
 _WSDL = re.compile(
     r"<(?:[\w-]+:)?definitions\b|schemas\.xmlsoap\.org/wsdl|www\.w3\.org/ns/wsdl", re.IGNORECASE
 )
@@ -39,6 +34,24 @@ _GRAPHQL = re.compile(
     r"^[ \t]*(?:extend[ \t]+)?(?:type[ \t]+(?:Query|Mutation|Subscription)\b|schema[ \t]*\{)",
     re.MULTILINE,
 )
+
+
+def _has_service_with_rpc(text: str) -> bool:
+    """A .proto without a syntax line: a ``service X {`` block holding an rpc.
+
+    Each character is searched once: the blocks of service lines that open
+    before the first block's ``}`` end at that same ``}``, so when the first
+    holds no rpc neither do they (a file of ``service a {`` lines with no
+    ``}`` would otherwise be searched to its end from every line).
+    """
+    position = 0
+    while head := _PROTO_SERVICE.search(text, position):
+        end = text.find("}", head.end())
+        end = len(text) if end < 0 else end
+        if _PROTO_RPC.search(text, head.end(), end):
+            return True
+        position = end
+    return False
 
 
 def detect_format(text: str) -> str:
@@ -55,7 +68,7 @@ def detect_format(text: str) -> str:
     ]
     if keyed:
         return min(keyed)[1].value
-    if _PROTO.search(text):
+    if _PROTO_SYNTAX.search(text) or _has_service_with_rpc(text):
         return DefinitionFormat.PROTO.value
     if _WSDL.search(text):
         return DefinitionFormat.WSDL.value

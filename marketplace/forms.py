@@ -16,10 +16,12 @@ from django.utils.text import slugify
 
 from connections.models import SCHEME_KEYS
 from console.models import Component, Environment, Organization, Project
+from console.names import NameFormField
 
 from .definitions import DEFINITION_MAX_BYTES, read_definition
 from .fields import HttpUrlField, LabelsField
 from .models import (
+    OVERVIEW_MAX_LENGTH,
     Endpoint,
     Security,
     Service,
@@ -30,7 +32,6 @@ from .models import (
 )
 from .versions import parse_version
 
-OVERVIEW_MAX_LENGTH = 20_000
 PARAMETER_VALUE_MAX_LENGTH = 4000
 PARAMETER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Every connection already provides these keys; a parameter of the same name
@@ -139,7 +140,7 @@ class ServiceDetailsForm(forms.Form):
 class ThirdPartyServiceForm(ServiceDetailsForm):
     """Register a third-party service, or edit one (``service`` given)."""
 
-    name = forms.CharField(label="Name", max_length=120)
+    name = NameFormField(label="Name", max_length=120)
 
     field_order = ["name", "version", "service_type", "security", "registered_for"]
 
@@ -198,7 +199,7 @@ class ThirdPartyServiceForm(ServiceDetailsForm):
 
 class ParameterForm(forms.Form):
     # The rules are said once above the rows (see PARAMETER_RULES), not per row.
-    name = forms.CharField(label="Parameter name", max_length=60)
+    name = NameFormField(label="Parameter name", max_length=60)
     is_secret = forms.BooleanField(label="Secret", required=False)
 
     def __init__(self, *args, service: Service | None = None, **kwargs) -> None:
@@ -288,7 +289,7 @@ class EndpointForm(forms.Form):
     """An endpoint of a third-party service, with its value for each of the
     service's parameters."""
 
-    name = forms.CharField(label="Name", max_length=60, help_text="e.g. Sandbox or Live.")
+    name = NameFormField(label="Name", max_length=60, help_text="e.g. Sandbox or Live.")
     url = HttpUrlField(label="Endpoint URL")
     environments = forms.ModelMultipleChoiceField(
         label="Environments",
@@ -369,7 +370,7 @@ class EndpointForm(forms.Form):
 class InternalEndpointForm(ServiceDetailsForm):
     """Publish a component's endpoint, or edit a published one (``service``)."""
 
-    endpoint_name = forms.CharField(label="Name", max_length=100)
+    endpoint_name = NameFormField(label="Name", max_length=100)
     handle = forms.SlugField(
         label="Handle",
         max_length=60,

@@ -14,10 +14,16 @@ from django.db.models.functions import Lower
 
 from console.crypto import EncryptedTextField
 from console.models import Component, Environment, Organization, Project
+from console.names import NameField
 
 from .versions import validate_version
 
 http_url_validator = URLValidator(schemes=["http", "https"])
+# One limit for every way an overview is written (forms, admin, services).
+OVERVIEW_MAX_LENGTH = 20_000
+# An uploaded definition's limit in bytes; as UTF-8 it has at most as many
+# characters, which bounds what the admin may type as well.
+DEFINITION_MAX_BYTES = 1024 * 1024
 
 
 class ServiceKind(models.TextChoices):
@@ -132,7 +138,7 @@ class Service(models.Model):
         Project, on_delete=models.CASCADE, null=True, blank=True, related_name="services"
     )
     kind = models.CharField(max_length=16, choices=ServiceKind.choices)
-    name = models.CharField(max_length=120)
+    name = NameField(max_length=120)
     version = models.CharField(
         max_length=64,
         validators=[validate_version],
@@ -140,16 +146,20 @@ class Service(models.Model):
     )
     major = models.PositiveIntegerField(help_text="Major version; the card shows v<major>.")
     summary = models.CharField(max_length=300, blank=True)
-    overview = models.TextField(blank=True, help_text="Markdown.")
+    overview = models.TextField(blank=True, max_length=OVERVIEW_MAX_LENGTH, help_text="Markdown.")
+    # Derived when the overview or definition is written (documentation.py),
+    # so that showing a service never renders or parses.
+    overview_html = models.TextField(blank=True, editable=False)
     service_type = models.CharField(
         max_length=16, choices=ServiceType.choices, default=ServiceType.REST
     )
     security = models.CharField(max_length=16, choices=Security.choices, default=Security.NONE)
     tags = models.ManyToManyField(Tag, blank=True, related_name="services")
-    api_definition = models.TextField(blank=True)
+    api_definition = models.TextField(blank=True, max_length=DEFINITION_MAX_BYTES)
     definition_format = models.CharField(
         max_length=16, choices=DefinitionFormat.choices, blank=True
     )
+    definition_summary = models.JSONField(default=dict, blank=True, editable=False)
     listed = models.BooleanField(
         default=True, help_text="Shown in the marketplace. Unlisting keeps connections working."
     )
@@ -289,7 +299,7 @@ class Endpoint(models.Model):
     """One address of a third-party service (e.g. Sandbox, Live)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="endpoints")
-    name = models.CharField(max_length=60)
+    name = NameField(max_length=60)
     url = models.CharField("endpoint URL", max_length=2000, validators=[http_url_validator])
     environments = models.ManyToManyField(
         Environment,
@@ -314,7 +324,7 @@ class ServiceParameter(models.Model):
     a value, which is why the name lives on the service."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="parameters")
-    name = models.CharField(
+    name = NameField(
         max_length=60,
         help_text="Letters, digits and underscores; becomes an environment variable key.",
     )

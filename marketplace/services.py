@@ -15,6 +15,7 @@ from django.db import transaction
 
 from console.models import Component, Environment, Organization, Project
 
+from .documentation import documentation_fields
 from .models import (
     Deployment,
     Endpoint,
@@ -85,9 +86,11 @@ def internal_service_publish(
             "service_type": service_type,
             "security": security,
             "summary": summary,
-            "overview": overview,
-            "api_definition": api_definition,
-            "definition_format": definition_format,
+            **documentation_fields(
+                overview=overview,
+                api_definition=api_definition,
+                definition_format=definition_format,
+            ),
         },
     )
     service.tags.set(_tags_for(organization, tags))
@@ -133,9 +136,9 @@ def third_party_service_register(
         service_type=service_type,
         security=security,
         summary=summary,
-        overview=overview,
-        api_definition=api_definition,
-        definition_format=definition_format,
+        **documentation_fields(
+            overview=overview, api_definition=api_definition, definition_format=definition_format
+        ),
     )
     service.tags.set(_tags_for(organization, tags))
     ServiceParameter.objects.bulk_create(
@@ -226,9 +229,10 @@ def third_party_service_update(
     service.service_type = service_type
     service.security = security
     service.summary = summary
-    service.overview = overview
-    service.api_definition = api_definition
-    service.definition_format = definition_format
+    for field, value in documentation_fields(
+        overview=overview, api_definition=api_definition, definition_format=definition_format
+    ).items():
+        setattr(service, field, value)
     service.save()
     service.tags.set(_tags_for(service.organization, tags))
     return service
@@ -285,9 +289,73 @@ def endpoint_update(
 
 @transaction.atomic
 def endpoint_delete(*, endpoint: Endpoint) -> None:
-    """Delete an endpoint; connections mapped to it are left without an
-    endpoint in those environments (their page says so)."""
+    """Delete an endpoint that no connection is mapped to."""
+    # The lock connection_create takes on the service row: a create mapping
+    # to this endpoint either commits first, and is seen below, or reads
+    # the endpoint gone once the delete commits. Without it the create's
+    # binding pointed at a deleted row: a foreign-key failure at commit.
+    Service.objects.select_for_update(no_key=True).filter(pk=endpoint.service_id).first()
+    # Read through the reverse relation: connections depend on the
+    # marketplace, never the other way round (STYLE, "How Junction is laid out").
+    names = sorted(
+        set(endpoint.connection_bindings.values_list("connection__name", flat=True)), key=str.lower
+    )
+    if names:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise ValidationError(
+            f"The endpoint {endpoint.name} cannot be deleted: {len(names)} connection"
+            f"{'s use' if len(names) != 1 else ' uses'} it ({shown}). Map "
+            f"{'them' if len(names) != 1 else 'it'} to another endpoint first.",
+            code="in_use",
+        )
     endpoint.delete()
+
+
+def _lock_connections_of(service: Service) -> None:
+    """Take the locks connection writes take, so that no connection is made
+    or renamed past the check of a change to ``service``'s keys.
+
+    First the projects where the service has connections (each create,
+    rename and delete locks its project; in id order, as every such lock is
+    one row), then the service row, as connection_create takes them.
+    """
+    projects = set(service.connections.values_list("project_id", flat=True))
+    list(Project.objects.select_for_update().filter(pk__in=projects).order_by("pk").values("pk"))
+    Service.objects.select_for_update(no_key=True).filter(pk=service.pk).first()
+    # A create in another project that committed between the two locks:
+    # locking its project now could deadlock with the next create there.
+    if service.connections.exclude(project_id__in=projects).exists():
+        raise ValidationError(
+            {"name": "Connections to this service were made just now. Save again."},
+            code="connections_changed",
+        )
+
+
+@transaction.atomic
+def service_parameters_check(*, service: Service, names: Iterable[str]) -> None:
+    """Refuse ``names`` as the parameters of ``service`` when two connections
+    (or one, twice) would then provide the same environment variable:
+    service A's connection "Pay" gaining X_ServiceURL gives
+    CHOREO_PAY_X_SERVICEURL, which a connection "Pay X" may already give.
+
+    Call it in the transaction that writes the parameters: it takes the
+    locks connection writes take, which hold until that commits.
+    """
+    _lock_connections_of(service)
+    # The rule lives with the connections; reached through the reverse
+    # relation, it needs no import of them (connections depend on the
+    # marketplace, never the other way round).
+    collisions = service.connections.variable_collisions(parameters={service.pk: list(names)})
+    if collisions:
+        shown = "; ".join(str(collision) for collision in collisions[:3])
+        more = f" (and {len(collisions) - 3} more)" if len(collisions) > 3 else ""
+        raise ValidationError(
+            {
+                "name": f"This would give two environment variables one name: {shown}{more}. "
+                "Choose another parameter name, or rename those connections first."
+            },
+            code="variable_collision",
+        )
 
 
 @transaction.atomic
@@ -297,13 +365,29 @@ def service_parameter_add(
     """Add a parameter to a third-party service; every endpoint gets an
     empty value for it, to be filled in on the endpoint."""
     _require_third_party(service)
-    parameter = ServiceParameter.objects.create(
-        service=service, name=name.strip(), is_secret=is_secret
+    name = name.strip()
+    service_parameters_check(
+        service=service, names=[*service.parameters.values_list("name", flat=True), name]
     )
+    parameter = ServiceParameter.objects.create(service=service, name=name, is_secret=is_secret)
     EndpointParameterValue.objects.bulk_create(
         EndpointParameterValue(endpoint=endpoint, parameter=parameter, value="")
         for endpoint in service.endpoints.all()
     )
+    return parameter
+
+
+@transaction.atomic
+def service_parameter_rename(*, parameter: ServiceParameter, name: str) -> ServiceParameter:
+    """Rename a parameter: its variable in every connection changes, so the
+    new name is checked as an added one would be."""
+    name = name.strip()
+    others = parameter.service.parameters.exclude(pk=parameter.pk)
+    service_parameters_check(
+        service=parameter.service, names=[*others.values_list("name", flat=True), name]
+    )
+    parameter.name = name
+    parameter.save(update_fields=["name"])
     return parameter
 
 

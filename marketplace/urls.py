@@ -22,6 +22,11 @@ for scope_prefix in (ORG, PROJECT, COMPONENT):
             browse.service_detail,
             name="service",
         ),
+        path(
+            scope_prefix + "marketplace/services/<int:service_id>/definition/",
+            browse.service_definition,
+            name="service-definition",
+        ),
     ]
 
 # --- Third-party services and endpoint publishing ---

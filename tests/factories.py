@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from console.models import Component, ComponentType, Membership, Organization, Project, Role
 from console.services import organization_create
+from marketplace.definitions import detect_format
 from marketplace.models import Security, Service, Visibility
 from marketplace.services import (
     endpoint_create,
@@ -86,6 +87,7 @@ def make_third_party_service(
     security: Security = Security.NONE,
     parameters: tuple[tuple[str, bool], ...] = (),
     version: str = "1.0.0",
+    api_definition: str = "",
 ) -> Service:
     return third_party_service_register(
         organization=organization,
@@ -94,6 +96,8 @@ def make_third_party_service(
         version=version,
         security=security,
         parameters=parameters,
+        api_definition=api_definition,
+        definition_format=detect_format(api_definition) if api_definition else "",
     )
 
 

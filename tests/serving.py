@@ -78,13 +78,15 @@ class Visitor:
     asked, as a browser sends a host's cookies to every port of it.
     Redirects are not followed, so a test sees a redirect to the login page."""
 
-    def __init__(self) -> None:
+    def __init__(self, headers: dict[str, str] | None = None) -> None:
         self.cookies: dict[str, str] = {}
+        # Sent with every request, as a proxy in front would add them.
+        self.headers = headers or {}
 
     def request(
         self, server: Gunicorn, method: str, path: str, form: dict | None = None
     ) -> Response:
-        headers = {}
+        headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -15,7 +15,14 @@ from connections.models import Connection, ConnectionBinding, ConnectionEvent, E
 from connections.services import connection_create
 from console.crypto import MASK
 from console.models import ComponentType, Organization, Project
-from marketplace.models import Endpoint, EndpointParameterValue, Security, Service, Tag
+from marketplace.models import (
+    Endpoint,
+    EndpointParameterValue,
+    Security,
+    Service,
+    ServiceParameter,
+    Tag,
+)
 from tests import factories
 from tests.conftest import PASSWORD
 
@@ -330,6 +337,66 @@ def test_it_refuses_a_connection_name_the_console_would_refuse(admin_client, dat
     assert connection.name == "Checkout Backend"
 
 
+def _parameter_row(data: dict, name: str) -> str:
+    """The inline prefix (``parameters-<n>``) of the parameter row named ``name``."""
+    (prefix,) = [key[: -len("-name")] for key, value in data.items() if value == name]
+    return prefix
+
+
+def test_it_keeps_a_parameters_secret_flag_and_service_in_the_admin(
+    admin_client, dataset, other_organization
+):
+    # Unflagging a secret would show its values to Viewers; moving it would
+    # hand them to another organization's service. Neither is recorded.
+    stripe = Service.objects.get(name="Stripe API")
+    elsewhere = factories.make_third_party_service(other_organization, "Globex Pay")
+    signing = ServiceParameter.objects.get(name="SigningSecret")
+    region = ServiceParameter.objects.get(name="Region")
+
+    url = _admin_url(ServiceParameter, "change", signing.pk)
+    data = _form_data(admin_client.get(url))
+    admin_client.post(url, {**data, "service": elsewhere.pk, "is_secret": ""})
+
+    url = _admin_url(Service, "change", stripe.pk)
+    data = _form_data(admin_client.get(url))
+    data.pop(_parameter_row(data, "SigningSecret") + "-is_secret", None)
+    data[_parameter_row(data, "Region") + "-is_secret"] = "on"
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    signing.refresh_from_db()
+    region.refresh_from_db()
+    assert (signing.service_id, signing.is_secret) == (stripe.pk, True)
+    assert (region.service_id, region.is_secret) == (stripe.pk, False)
+    assert not elsewhere.parameters.exists()
+
+
+def test_it_refuses_a_parameter_rename_that_gives_two_connections_one_variable(
+    admin_client, dataset, organization, project
+):
+    # "Payments Gateway" (Stripe) with Region renamed X_ServiceURL would give
+    # CHOREO_PAYMENTS_GATEWAY_X_SERVICEURL, which "Payments Gateway X" gives.
+    adyen = factories.make_third_party_service(organization, "Adyen")
+    connection_create(project=project, service=adyen, name="Payments Gateway X")
+    stripe = Service.objects.get(name="Stripe API")
+    region = ServiceParameter.objects.get(name="Region")
+
+    url = _admin_url(ServiceParameter, "change", region.pk)
+    alone = admin_client.post(url, _form_data(admin_client.get(url)) | {"name": "X_ServiceURL"})
+    url = _admin_url(Service, "change", stripe.pk)
+    data = _form_data(admin_client.get(url))
+    data[_parameter_row(data, "Region") + "-name"] = "X_ServiceURL"
+    inline = admin_client.post(url, data)
+
+    for response in (alone, inline):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "CHOREO_PAYMENTS_GATEWAY_X_SERVICEURL" in html
+        assert "“Payments Gateway” and “Payments Gateway X”" in html
+    region.refresh_from_db()
+    assert region.name == "Region"
+
+
 def test_it_finds_a_connection_by_its_public_id(admin_client, dataset):
     connection = Connection.objects.get(name="Payments Gateway")
 
@@ -422,3 +489,64 @@ def test_it_keeps_changelist_queries_constant_as_rows_grow(
 
     assert model.objects.count() >= 20
     assert with_many == with_few
+
+
+def test_it_stores_what_the_service_page_shows_when_the_admin_saves(admin_client, organization):
+    definition = '{"openapi": "3.0.0", "paths": {"/a": {"get": {"summary": "Read"}}}}'
+    form = _service_form(
+        organization,
+        overview='**bold** <code class="position-fixed w-100">x</code>',
+        api_definition=definition,
+        definition_format="openapi",
+    )
+
+    response = admin_client.post(_admin_url(Service, "add"), form)
+
+    assert response.status_code == 302
+    service = Service.objects.get(name="Ledger API")
+    assert "<strong>bold</strong>" in service.overview_html
+    assert "position-fixed" not in service.overview_html
+    assert service.definition_summary["operations"] == [
+        {"method": "GET", "path": "/a", "summary": "Read"}
+    ]
+
+
+def test_it_refuses_an_overview_over_the_console_s_limit_beside_the_field(
+    admin_client, organization
+):
+    response = admin_client.post(
+        _admin_url(Service, "add"), _service_form(organization, overview="a" * 20_001)
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["overview"]
+    assert "at most 20000 characters" in errors["overview"][0]
+    assert not Service.objects.filter(name="Ledger API").exists()
+
+
+def test_it_keeps_an_endpoint_that_connections_are_mapped_to(admin_client, dataset):
+    sandbox = Endpoint.objects.get(name="Sandbox")
+    url = _admin_url(Endpoint, "delete", sandbox.pk)
+
+    confirmation = admin_client.get(url).content.decode()
+    admin_client.post(url, {"post": "yes"})
+    admin_client.post(
+        _admin_url(Endpoint, "changelist"),
+        {"action": "delete_selected", "_selected_action": [sandbox.pk], "post": "yes"},
+    )
+
+    assert "Connection Payments Gateway (Development)" in confirmation
+    assert Endpoint.objects.filter(pk=sandbox.pk).exists()
+    assert ConnectionBinding.objects.filter(endpoint=sandbox).count() == 2
+
+
+def test_it_deletes_an_endpoint_no_connection_is_mapped_to(admin_client, dataset):
+    spare = factories.add_endpoint(
+        Service.objects.get(name="Stripe API"), "Spare", "https://spare.stripe.test", []
+    )
+
+    response = admin_client.post(_admin_url(Endpoint, "delete", spare.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Endpoint.objects.filter(pk=spare.pk).exists()

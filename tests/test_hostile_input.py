@@ -9,6 +9,9 @@ exception, so a would-be 500 fails the property with its traceback.
 
 from __future__ import annotations
 
+import cProfile
+import json
+import pstats
 import uuid
 
 import pytest
@@ -20,6 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connections.naming import validate_connection_name
+from marketplace.models import Service
+from tests.hostile_documents import PATHOLOGICAL_OVERVIEWS, alias_bomb, aliased_string_everywhere
 from tests.world import World, database_state
 
 # Modest: the whole module runs in well under a minute. No example database:
@@ -347,3 +352,280 @@ def test_it_refuses_a_10_mb_raw_body_without_error(world):
     )
     assert response.status_code in (200, 400)
     assert database_state() == before
+
+
+# Ids no database column holds (beyond 64 bits, or below any id), and ids
+# that could exist but do not. SQLite refuses the first kind outright.
+HUGE_IDS = (2**63, 2**64, 10**30, -(2**63) - 1, -1, 0)
+any_id = st.one_of(st.sampled_from(HUGE_IDS), st.integers())
+
+
+def _id_fields(world: World) -> list[tuple[str, dict, str]]:
+    """Every form field that takes an id: (URL, the rest of a valid form,
+    the field)."""
+    a = world.a
+    endpoint = {"name": "Staging", "url": "https://staging.example.com"}
+    return [
+        (
+            reverse(
+                "marketplace:third-party-endpoint-add",
+                kwargs={"org": "acme", "service_id": a.third_party.pk},
+            ),
+            endpoint,
+            "environments",
+        ),
+        (
+            reverse(
+                "marketplace:third-party-endpoint-edit",
+                kwargs={
+                    "org": "acme",
+                    "service_id": a.third_party.pk,
+                    "endpoint_id": a.endpoint.pk,
+                },
+            ),
+            endpoint,
+            "environments",
+        ),
+        (
+            reverse("marketplace:third-party-register", kwargs={"org": "acme"}),
+            _register_form(),
+            "registered_for",
+        ),
+        (
+            reverse(
+                "connections:create-form",
+                kwargs={"org": "acme", "project": "payments", "service_id": a.third_party.pk},
+            ),
+            {"name": "Cards Two", "request_token": str(uuid.uuid4()), "action": "create"},
+            "endpoint_development",
+        ),
+        (
+            reverse(
+                "connections:edit",
+                kwargs={
+                    "org": "acme",
+                    "project": "payments",
+                    "connection_id": a.project_connection.public_id,
+                },
+            ),
+            {"name": "Cards Two"},
+            "endpoint_development",
+        ),
+    ]
+
+
+def _assert_refused_beside(response, field: str, kept: dict) -> None:
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "Select a valid choice" in " ".join(form.errors.get(field, [])), form.errors
+    for name, value in kept.items():
+        if isinstance(value, str) and name in form.fields and name != "request_token":
+            assert form[name].value() == value  # everything else typed is kept
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS, ids=str)
+def test_it_refuses_an_id_of_any_size_in_every_id_field_beside_the_field(world, huge):
+    client = _admin(world)
+    for url, form, field in _id_fields(world):
+        before = database_state()
+        response = client.post(url, {**form, field: [str(huge)]})
+        _assert_refused_beside(response, field, {k: v for k, v in form.items() if k != field})
+        assert database_state() == before
+
+
+@HOSTILE
+@given(data=st.data(), ids=st.lists(any_id, min_size=1, max_size=3))
+def test_it_answers_any_ids_in_an_id_field_without_error(world, data, ids):
+    url, form, field = data.draw(st.sampled_from(_id_fields(world)), label="field")
+    with transaction.atomic():
+        before = database_state()
+        response = _admin(world).post(url, {**form, field: [str(i) for i in ids]})
+        _refused_or_valid(response, before, valid=True)
+        transaction.set_rollback(True)
+
+
+ID_KWARGS = ("service_id", "endpoint_id", "parameter_id")
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS, ids=str)
+def test_it_answers_404_for_an_id_of_any_size_in_every_url(world, huge):
+    from tests.test_url_walk import PATTERNS, RULES, _values
+
+    client = _admin(world)
+    walked = 0
+    for pattern in PATTERNS:
+        rule = RULES[pattern.name]
+        for kwarg in set(pattern.kwargs) & set(ID_KWARGS):
+            url = pattern.url({**_values(world, pattern), kwarg: huge})
+            for method in rule.methods:
+                data = rule.data if method == "post" else None
+                response = _isolated(client, method, url, data)
+                assert response.status_code == 404, (method, url, response.status_code)
+                walked += 1
+    assert walked > 15
+
+
+def _staff(world: World) -> Client:
+    staff = world.personas["admin"]
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    return _admin(world)
+
+
+@pytest.mark.parametrize("huge", (2**63, 10**30, -(2**63) - 1), ids=str)
+def test_it_answers_an_admin_list_filtered_by_an_id_of_any_size(world, huge):
+    client = _staff(world)
+    lists = {
+        "/admin/console/project/": ("id__in", "organization", "organization__in"),
+        "/admin/marketplace/endpoint/": ("pk__in", "environments", "service__organization__in"),
+        "/admin/connections/connection/": ("id__in", "organization", "service__in"),
+    }
+    for url, lookups in lists.items():
+        for lookup in lookups:
+            response = client.get(url, {lookup: f"1,{huge}" if lookup.endswith("__in") else huge})
+            assert response.status_code in (200, 302), (url, lookup)
+
+
+def test_it_refuses_an_id_of_any_size_in_an_admin_form_beside_the_field(world):
+    client = _staff(world)
+    endpoint = world.a.endpoint
+    url = reverse("admin:marketplace_endpoint_change", args=[endpoint.pk])
+    before = database_state()
+    response = client.post(
+        url, {"name": "Sandbox", "url": endpoint.url, "environments": [str(10**30)]}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Select a valid choice" in " ".join(errors["environments"])
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("markup", ["<b>Stage</b>", PROBES[1]])
+def test_it_shows_an_environment_name_escaped_in_every_form(world, markup):
+    a = world.a
+    a.organization.environments.filter(handle="development").update(name=markup)
+    forms = [
+        reverse(
+            "marketplace:component-endpoint-add",
+            kwargs={"org": "acme", "project": "payments", "component": "checkout-api"},
+        ),
+        reverse(
+            "marketplace:component-endpoint-edit",
+            kwargs={
+                "org": "acme",
+                "project": "payments",
+                "component": "checkout-api",
+                "service_id": a.own_service.pk,
+            },
+        ),
+        reverse(
+            "marketplace:third-party-endpoint-add",
+            kwargs={"org": "acme", "service_id": a.third_party.pk},
+        ),
+        reverse(
+            "connections:create-form",
+            kwargs={"org": "acme", "project": "payments", "service_id": a.third_party.pk},
+        ),
+        reverse(
+            "connections:edit",
+            kwargs={
+                "org": "acme",
+                "project": "payments",
+                "connection_id": a.project_connection.public_id,
+            },
+        ),
+    ]
+    client = _admin(world)
+    escaped = markup.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    for url in forms:
+        html = client.get(url).content.decode()
+        assert markup not in html, url
+        assert escaped in html, url
+
+
+# --- Service documentation (issue #11, items 1, 2 and 4) ----------------------
+
+
+def _register_documented(world: World, name: str, **fields) -> Service:
+    """Register a third-party service through the console's form."""
+    url = reverse("marketplace:third-party-register", kwargs={"org": "acme"})
+    response = _admin(world).post(url, _register_form(name=name, **fields))
+    assert response.status_code == 302, response.content[:2000]
+    return Service.objects.get(organization__handle="acme", name=name)
+
+
+def _calls(function, *args) -> int:
+    """Python function calls made by ``function(*args)``: work done."""
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        function(*args)
+    finally:
+        profile.disable()
+    return pstats.Stats(profile).total_calls
+
+
+def _service_page(world: World, service: Service, tab: str = "overview"):
+    url = f"{A_PROJECT}marketplace/services/{service.pk}/?tab={tab}"
+    response = _admin(world).get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [alias_bomb(), aliased_string_everywhere()],
+    ids=["nested-aliases", "aliased-string"],
+)
+def test_it_keeps_an_expanding_definition_as_small_as_its_text(world, definition):
+    upload = SimpleUploadedFile("bomb.yaml", definition.encode(), "application/yaml")
+    service = _register_documented(world, "Expanding", definition=upload)
+
+    response = _service_page(world, service, "definition")
+
+    # The page is the text, escaped, and the page around it: not 161 MB.
+    assert len(response.content) < 2 * len(definition) + 64_000
+    assert "aliases" in response.content.decode()
+    assert service.definition_format == "openapi"
+    assert len(json.dumps(service.definition_summary)) < 1000
+
+
+@pytest.mark.parametrize(
+    "overview", list(PATHOLOGICAL_OVERVIEWS.values()), ids=list(PATHOLOGICAL_OVERVIEWS)
+)
+def test_it_saves_and_shows_a_pathological_overview(world, overview):
+    service = _register_documented(world, "Pathological", overview=overview)
+    empty = _register_documented(world, "Empty")
+
+    response = _service_page(world, service)
+
+    assert service.overview == overview.strip()
+    assert len(response.content) < 6 * len(overview) + 64_000
+    # Showing it costs what showing no overview costs: it was rendered once,
+    # when saved (python-Markdown made millions of calls here on every view).
+    assert _calls(_service_page, world, service) < 1.2 * _calls(_service_page, world, empty)
+
+
+def test_it_refuses_an_overview_over_the_limit_beside_the_field(world):
+    url = reverse("marketplace:third-party-register", kwargs={"org": "acme"})
+    before = database_state()
+
+    response = _admin(world).post(url, _register_form(overview="[" * 20_001))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["overview"]
+    assert database_state() == before
+
+
+def test_it_keeps_no_class_an_overview_could_cover_the_page_with(world):
+    cover = (
+        '<code class="position-fixed top-0 start-0 w-100 h-100 bg-white z-3 fs-1 p-5 d-block">'
+        'Session expired. <a href="https://elsewhere.example/login">Log in again</a></code>'
+    )
+    service = _register_documented(world, "Covering", overview=cover + "\n\n```js\nx\n```\n")
+
+    html = _service_page(world, service).content.decode()
+
+    assert "<code>Session expired." in html
+    assert "position-fixed" not in html and "z-3" not in html
+    assert '<code class="language-js">' in html

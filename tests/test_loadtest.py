@@ -34,10 +34,10 @@ pytestmark = [
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
-def _manage(database: str, *arguments: str) -> subprocess.CompletedProcess:
+def _manage(database: str, *arguments: str, path: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, MANAGE, *arguments],
-        env={**os.environ, "DATABASE_URL": database},
+        env={**os.environ, "DATABASE_URL": database, "PATH": path or os.environ["PATH"]},
         capture_output=True,
         text=True,
         timeout=300,
@@ -116,3 +116,67 @@ def test_it_fails_when_a_page_does_not_answer_200(demo_database, tmp_path):
 
     assert completed.returncode != 0
     assert "answered 404 before the load" in completed.stderr
+
+
+def _session_keys(database: str) -> set[str]:
+    completed = _manage(
+        database,
+        "shell",
+        "-c",
+        "from django.contrib.sessions.models import Session; "
+        "print(*Session.objects.values_list('session_key', flat=True))",
+    )
+    assert completed.returncode == 0, completed.stderr
+    return set(completed.stdout.split())
+
+
+@pytest.fixture
+def recording_wrk(tmp_path) -> tuple[str, Path]:
+    """A PATH whose wrk records its arguments and the cookie file the Lua
+    script reads (the first argument after ``--``), then runs the real wrk."""
+    record = tmp_path / "wrk-record"
+    record.mkdir()
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    fake = folder / "wrk"
+    fake.write_text(
+        f"""#!/bin/sh
+printf '%s\\n' "$@" > {record}/arguments
+next=""
+for argument in "$@"; do
+  if [ "$next" = cookie ]; then
+    stat -c %a "$argument" > {record}/cookie-mode
+    cp "$argument" {record}/cookie
+    break
+  fi
+  [ "$argument" = "--" ] && next=cookie
+done
+exec {shutil.which("wrk")} "$@"
+"""
+    )
+    fake.chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}", record
+
+
+def test_it_deletes_its_session_and_keeps_the_cookie_off_the_command_line(
+    demo_database, tmp_path, recording_wrk
+):
+    path, record = recording_wrk
+    sessions_before = _session_keys(demo_database)
+
+    completed = _manage(demo_database, "loadtest", "--seconds=1", "--pages=floor", path=path)
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    session_key = (record / "cookie").read_text().strip().partition("=")[2]
+    assert session_key
+    arguments = (record / "arguments").read_text()
+    assert session_key not in arguments
+    assert "Cookie" not in arguments
+    # Only its owner could read the cookie file, and it went with its folder.
+    assert (record / "cookie-mode").read_text().strip() == "600"
+    assert not any(
+        Path(argument).exists() for argument in arguments.split() if "junction-load-" in argument
+    )
+    # The session the load signed in with is gone; no other was left behind.
+    assert _session_keys(demo_database) == sessions_before
+    assert session_key not in sessions_before

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from tests import factories
 from tests.world import World, database_state
 
 PERSONAS = ("admin", "developer", "viewer", "outsider", "anonymous")
@@ -127,6 +128,17 @@ CONNECTION_ID = {"connection_id": lambda w: w.a.project_connection.public_id}
 COMPONENT_CONNECTION_ID = {"connection_id": lambda w: w.a.component_connection.public_id}
 STRIPE = {"service_id": lambda w: w.a.third_party.pk}
 SANDBOX = {**STRIPE, "endpoint_id": lambda w: w.a.endpoint.pk}
+
+
+def _spare_endpoint(world: World) -> int:
+    # An endpoint no connection is mapped to: one that is mapped to cannot be
+    # deleted by anyone (tests/marketplace/test_third_party.py).
+    return factories.add_endpoint(
+        world.a.third_party, "Spare", "https://spare.stripe.test/v1", []
+    ).pk
+
+
+SPARE_ENDPOINT = {**STRIPE, "endpoint_id": _spare_endpoint}
 SECRET_PARAMETER = {**STRIPE, "parameter_id": lambda w: w.a.parameter.pk}
 OWN_SERVICE = {"service_id": lambda w: w.a.own_service.pk}
 
@@ -191,7 +203,10 @@ WRITES: dict[str, Write] = {
         302,
     ),
     "third-party endpoint delete": Write(
-        _org("marketplace:third-party-endpoint-delete", **SANDBOX), lambda w: {}, ADMINS, 302
+        _org("marketplace:third-party-endpoint-delete", **SPARE_ENDPOINT),
+        lambda w: {},
+        ADMINS,
+        302,
     ),
     "third-party parameter add": Write(
         _org("marketplace:third-party-parameter-add", **STRIPE),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 
 def _policy(response) -> dict[str, list[str]]:
@@ -53,3 +55,30 @@ def test_it_puts_no_inline_script_in_its_pages(page):
 
 def test_it_keeps_htmx_from_injecting_its_indicator_style(page):
     assert '"includeIndicatorStyles": false' in page.content.decode()
+
+
+def _cache_directives(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",")}
+
+
+def test_it_keeps_pages_for_a_signed_in_user_out_of_every_cache(page):
+    assert {"no-store", "private"} <= _cache_directives(page)
+
+
+def test_it_keeps_a_revealed_secret_out_of_every_cache(world):
+    client = Client()
+    client.force_login(world.personas["developer"])
+    url = reverse(
+        "connections:reveal",
+        kwargs={
+            "org": "acme",
+            "project": "payments",
+            "connection_id": world.a.project_connection.public_id,
+        },
+    )
+    response = client.post(
+        url, {"environment": "development", "key": "webhookSigningSecret"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "plaintext-secret-value" in response.content.decode()
+    assert {"no-store", "private"} <= _cache_directives(response)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
@@ -140,6 +141,7 @@ RULES: dict[str, Rule] = {
     "connections:reveal": action(WRITERS_ONLY, REVEAL),
     "marketplace:browse": page(),
     "marketplace:service": page(),
+    "marketplace:service-definition": page(),
     "marketplace:third-party-list": page(*ADMINS_ONLY),
     "marketplace:third-party-register": form(ADMINS_ONLY, ADMINS_ONLY),
     "marketplace:third-party-detail": page(*ADMINS_ONLY),
@@ -149,7 +151,8 @@ RULES: dict[str, Rule] = {
     "marketplace:third-party-delete": form(ADMINS_ONLY, (409, 403, 403)),
     "marketplace:third-party-endpoint-add": form(ADMINS_ONLY, ADMINS_ONLY),
     "marketplace:third-party-endpoint-edit": form(ADMINS_ONLY, ADMINS_ONLY),
-    "marketplace:third-party-endpoint-delete": form(ADMINS_ONLY, (302, 403, 403)),
+    # Its Sandbox endpoint is mapped to by a connection: it cannot be deleted.
+    "marketplace:third-party-endpoint-delete": form(ADMINS_ONLY, (409, 403, 403)),
     "marketplace:third-party-parameter-add": action(ADMINS_ONLY),
     "marketplace:third-party-parameter-delete": form(ADMINS_ONLY, (302, 403, 403)),
     "marketplace:component-endpoint-add": form(WRITERS_ONLY, WRITERS_ONLY),
@@ -218,10 +221,22 @@ def test_it_answers_every_url_as_its_rule_says(world, pattern):
         for method in ("get", "post"):
             expected = getattr(rule, method)[persona]
             data = rule.data if method == "post" else None
-            status = _request(client, method, url, data).status_code
-            if status != expected:
-                wrong.append(f"{persona} {method.upper()} {status}, expected {expected}")
+            response = _request(client, method, url, data)
+            if response.status_code != expected:
+                wrong.append(
+                    f"{persona} {method.upper()} {response.status_code}, expected {expected}"
+                )
+            if persona != "anonymous" and not _kept_by_no_cache(response):
+                wrong.append(
+                    f"{persona} {method.upper()} Cache-Control {response.get('Cache-Control')!r}"
+                )
     assert not wrong, f"{pattern.name} {url}: " + "; ".join(wrong)
+
+
+def _kept_by_no_cache(response) -> bool:
+    """Whether the answer to a signed-in user forbids every cache to keep it."""
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
 
 
 SCOPED = [p for p in PATTERNS if p.scoped]
@@ -289,6 +304,7 @@ def test_it_shows_nothing_of_b_on_any_page_of_a(world):
         for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
             response = client.get(url, **headers)
             assert response.status_code == 200, url
+            assert _kept_by_no_cache(response), (url, headers)
             html = response.content.decode().lower()
             leaked = [marker for marker in LEAK_MARKERS if marker.lower() in html]
             assert not leaked, f"{url} shows organization B's {leaked}"
@@ -308,3 +324,28 @@ def test_it_opens_the_django_admin_to_staff(world):
     world.personas["admin"].is_superuser = True
     world.personas["admin"].save()
     assert _client(world, "admin").get("/admin/").status_code == 200
+
+
+def test_it_keeps_every_django_admin_page_out_of_caches(world):
+    staff = world.personas["admin"]
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client = _client(world, "admin")
+    urls = ["/admin/", "/admin/marketplace/endpoint/0/change/"]
+    for model in admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        urls += [base, base + "add/"]
+        if first := model._default_manager.first():
+            urls.append(f"{base}{first.pk}/change/")
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403), url
+        assert _kept_by_no_cache(response), url
+
+
+def test_it_lets_static_files_be_cached_for_anyone(world):
+    client = _client(world, "admin")
+    response = client.get("/static/junction/junction.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert "private" not in response.get("Cache-Control", "")

@@ -107,6 +107,7 @@ def build_tenant(organization: Organization, names: dict[str, str], creator) -> 
         organization,
         names["third_party"],
         parameters=((names["secret_parameter"], True), ("region", False)),
+        api_definition=f"openapi: 3.0.3\ninfo:\n  title: {names['third_party']}\npaths: {{}}\n",
     )
     third_party.tags.add(
         apps.get_model("marketplace", "Tag").objects.create(

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from console.crypto import SecretValue
 from console.models import WRITER_ROLES, Membership, Project
-from marketplace.models import Endpoint, EndpointParameterValue, ServiceKind
+from marketplace.models import Endpoint, EndpointParameterValue, Service, ServiceKind
 
 from ..models import (
     AuthScheme,
@@ -87,6 +87,11 @@ def connection_update(
             keys=[key for key, _ in connection.keys()],  # noqa: SIM118 (a list, not a dict)
             exclude=connection,
         )
+    if endpoints is not None:
+        # As in connection_create: endpoint_delete takes this lock, so an
+        # endpoint chosen here is either seen gone or not deleted until
+        # this commits (else the binding would point at a deleted row).
+        Service.objects.select_for_update(no_key=True).filter(pk=connection.service_id).first()
     changed_bindings = _mapping_changes(connection, endpoints) if endpoints is not None else []
 
     if renamed or description != stored["description"]:

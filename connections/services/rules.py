@@ -108,6 +108,20 @@ def resolve_endpoints(
     for environment_id, endpoint in (requested or {}).items():
         if environment_id not in mapping:
             raise ValidationError("An environment of another organization was given.")
+        if (
+            endpoint is not None
+            and endpoint.service_id == service.pk
+            and not service.endpoints.filter(pk=endpoint.pk).exists()
+        ):
+            # Deleted since the form read it; the caller holds the service
+            # lock endpoint_delete takes, so it stays gone or stays there.
+            raise ValidationError(
+                {
+                    "mapping": f"The endpoint “{endpoint.name}” was deleted just now. "
+                    "Choose another one."
+                },
+                code="endpoint_gone",
+            )
         if endpoint is not None and (
             endpoint.service_id != service.pk
             or not endpoint.environments.filter(pk=environment_id).exists()

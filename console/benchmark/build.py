@@ -39,7 +39,11 @@ from connections.models import (
 from connections.naming import variable_stem
 from console.models import Component, Membership, Organization, Project, Role
 from console.services import default_environments_create
+from marketplace.definitions import detect_format
+from marketplace.documentation import documentation_fields
 from marketplace.models import (
+    DEFINITION_MAX_BYTES,
+    OVERVIEW_MAX_LENGTH,
     DefinitionFormat,
     Deployment,
     Endpoint,
@@ -52,6 +56,7 @@ from marketplace.models import (
     Tag,
     Visibility,
 )
+from marketplace.services import third_party_service_register
 
 from . import vocabulary as words
 
@@ -273,9 +278,23 @@ def _common(rng: random.Random, name: str, resource: str, domain: str, major: in
         "service_type": service_type,
         "security": rng.choices(*_SECURITIES)[0],
         "listed": rng.random() < 0.97,
-        "api_definition": _openapi(name, resource) if with_definition else "",
-        "definition_format": DefinitionFormat.OPENAPI if with_definition else "",
-        **_texts(rng, name, resource, domain),
+        **_documentation(rng, name, resource, domain, with_definition),
+    }
+
+
+def _documentation(
+    rng: random.Random, name: str, resource: str, domain: str, with_definition: bool
+) -> dict:
+    texts = _texts(rng, name, resource, domain)
+    # bulk_create bypasses the service functions: derive what the page shows
+    # the same way they do.
+    return {
+        "summary": texts["summary"],
+        **documentation_fields(
+            overview=texts["overview"],
+            api_definition=_openapi(name, resource) if with_definition else "",
+            definition_format=DefinitionFormat.OPENAPI if with_definition else "",
+        ),
     }
 
 
@@ -582,3 +601,58 @@ def build(size_label: str, log: Callable[[str], None] = print) -> dict[str, int]
             step(state)
             log(f"  {label}: {time.perf_counter() - started:.1f} s")
     return dict(state.counts)
+
+
+# Two organization-wide services whose pages are timed side by side: the
+# largest overview and definition the forms accept, and none at all.
+LARGEST_DOCUMENTED = "Bench Largest Documentation"
+UNDOCUMENTED = "Bench No Documentation"
+# The overview that took 47 s per view with python-Markdown (issue #11).
+WORST_OVERVIEW = "[" * OVERVIEW_MAX_LENGTH
+
+
+def largest_definition() -> str:
+    """An OpenAPI document of as many operations as fit in the upload limit."""
+    document = {"openapi": "3.0.3", "info": {"title": LARGEST_DOCUMENTED, "version": "1.0.0"}}
+
+    def text(count: int) -> str:
+        paths = {
+            f"/resources/{index}/items": {
+                method: {
+                    "summary": f"{method.title()} item {index}",
+                    "operationId": f"{method}{index}",
+                }
+                for method in ("get", "put", "delete")
+            }
+            for index in range(count)
+        }
+        return json.dumps({**document, "paths": paths}, indent=2)
+
+    # Size grows with the count: estimate from a sample, then step down.
+    count = DEFINITION_MAX_BYTES * 100 // len(text(100).encode())
+    while len((definition := text(count)).encode()) > DEFINITION_MAX_BYTES:
+        count -= 10
+    return definition
+
+
+def documentation_extremes_create(organization_handle: str) -> None:
+    """Register the two services (once) through the form's own service function."""
+    organization = Organization.objects.get(handle=organization_handle)
+    taken = set(
+        Service.objects.filter(
+            organization=organization, name__in=[LARGEST_DOCUMENTED, UNDOCUMENTED]
+        ).values_list("name", flat=True)
+    )
+    if LARGEST_DOCUMENTED not in taken:
+        definition = largest_definition()
+        third_party_service_register(
+            organization=organization,
+            name=LARGEST_DOCUMENTED,
+            version="1.0.0",
+            summary="The largest overview and API definition the forms accept.",
+            overview=WORST_OVERVIEW,
+            api_definition=definition,
+            definition_format=detect_format(definition),
+        )
+    if UNDOCUMENTED not in taken:
+        third_party_service_register(organization=organization, name=UNDOCUMENTED, version="1.0.0")

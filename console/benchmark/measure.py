@@ -29,6 +29,8 @@ from connections.models import Connection
 from console.models import Component, Organization, Project
 from marketplace.models import Service, ServiceKind
 
+from .build import LARGEST_DOCUMENTED, UNDOCUMENTED
+
 
 @dataclass(frozen=True)
 class Page:
@@ -81,6 +83,11 @@ class Targets:
     component: Component
     floor_component: Component
     service: Service
+    # The largest overview and definition the forms accept, and none: their
+    # pages differ only by what was stored when they were written. The
+    # benchmark registers both; other data (the demo, under loadtest) has none.
+    documented_service: Service | None
+    undocumented_service: Service | None
     connection: Connection
     search: str
     # A word of a project connection's name: the list's search finds
@@ -119,12 +126,18 @@ def select_targets(organization_handle: str) -> Targets:
         .order_by("project_id", "name")
         .first()
     )
+    documented = {
+        service.name: service
+        for service in organization.services.filter(name__in=[LARGEST_DOCUMENTED, UNDOCUMENTED])
+    }
     return Targets(
         organization=organization,
         project=project,
         component=component,
         floor_component=floor_component or component,
         service=service,
+        documented_service=documented.get(LARGEST_DOCUMENTED),
+        undocumented_service=documented.get(UNDOCUMENTED),
         connection=component.connections.order_by("name").first(),
         search=_first_word(service.name),
         connection_search=_first_word(
@@ -193,6 +206,7 @@ def pages(targets: Targets) -> list[Page]:
         ),
         Page("service", "Service page", service_url),
         Page("service-used-by", "Service page, Used by", service_url + "?tab=used-by"),
+        *_documentation_pages(targets, at_project),
         Page("create-form", "Create Connection form", create_url),
         Page(
             "create-form-next",
@@ -242,6 +256,37 @@ def pages(targets: Targets) -> list[Page]:
             f"Admin: connections, search “{q}”",
             _url("admin:connections_connection_changelist", None, f"q={q}"),
             reference=True,
+        ),
+    ]
+
+
+def _documentation_pages(targets: Targets, at_project: dict) -> list[Page]:
+    """A service page with the largest overview and definition the forms
+    accept, beside the same page with neither (when the data has them)."""
+    if targets.documented_service is None or targets.undocumented_service is None:
+        return []
+    documented_url, undocumented_url = (
+        reverse("marketplace:service", kwargs={**at_project, "service_id": service.pk})
+        for service in (targets.documented_service, targets.undocumented_service)
+    )
+    return [
+        Page(
+            "service-largest-overview",
+            "Service page, largest overview (20,000 [)",
+            documented_url,
+            expect="[[[[",
+        ),
+        Page("service-no-overview", "Service page, no overview", undocumented_url),
+        Page(
+            "service-largest-definition",
+            "Service page, 1 MB API definition",
+            documented_url + "?tab=definition",
+            expect='id="operations-shown"',
+        ),
+        Page(
+            "service-no-definition",
+            "Service page, no API definition",
+            undocumented_url + "?tab=definition",
         ),
     ]
 

@@ -76,6 +76,7 @@ def run(
 ) -> dict:
     call_command("migrate", interactive=False, verbosity=0)
     handle, username, build_seconds = _prepare_data(size, log)
+    build.documentation_extremes_create(handle)
     if db_connection.vendor == "postgresql":
         # What autovacuum would have done by now after a load: planner
         # statistics, and the visibility map that lets index-only scans skip

@@ -29,7 +29,9 @@ from .serving import (
     http_request,
     serving_environment,
     session_cookie,
+    signed_in_session,
     start_gunicorn,
+    write_private,
 )
 from .wrk import DEFAULT_PAGES, PAGE_ALIASES, WRK_SCRIPT, LoadPage, resolve_pages, run_wrk
 
@@ -67,11 +69,15 @@ def loadtest(
     if wrk is None:
         raise RuntimeError("wrk is not installed: run `make wrk` (Debian's package).")
     pages = resolve_pages(page_names, organization)
-    cookie = session_cookie(username)
     url = database_url(db_connection.settings_dict)
-    with tempfile.TemporaryDirectory(prefix="junction-load-") as folder:
+    with (
+        signed_in_session(username) as cookie,
+        tempfile.TemporaryDirectory(prefix="junction-load-") as folder,
+    ):
         script_path = Path(folder) / "load.lua"
         script_path.write_text(WRK_SCRIPT)
+        cookie_path = Path(folder) / "cookie"
+        write_private(cookie_path, cookie)
         server = start_gunicorn(
             environment=serving_environment(url),
             log_path=Path(folder) / "gunicorn.log",
@@ -88,7 +94,7 @@ def loadtest(
                     run_wrk(
                         wrk=wrk,
                         base_url=server.base_url,
-                        cookie=cookie,
+                        cookie_path=cookie_path,
                         pages=batch,
                         seconds=seconds,
                         connections=connections,

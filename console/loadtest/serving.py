@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -20,6 +22,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+
+from console.crypto import encryption_keys
 
 
 def free_port() -> int:
@@ -50,6 +54,11 @@ def database_url(settings_dict: dict) -> str:
 def serving_environment(url: str) -> dict[str, str]:
     """The process environment, as production would run it on loopback."""
     environment = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0"}
+    # With DEBUG off the server refuses implicit development keys
+    # (console/startup.py). It is handed this process's keys explicitly: it must
+    # read the sessions signed and the secrets encrypted here.
+    environment["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
+    environment["JUNCTION_ENCRYPTION_KEYS"] = ",".join(encryption_keys())
     # Plain HTTP on loopback: with JUNCTION_HTTPS every page would be a
     # redirect to https://, which nothing here serves.
     environment["JUNCTION_HTTPS"] = "0"
@@ -188,3 +197,22 @@ def session_cookie(username: str) -> str:
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+@contextmanager
+def signed_in_session(username: str) -> Iterator[str]:
+    """``session_cookie(username)``, deleted when the block ends however it
+    ends: a superuser's session left behind would sign in whoever finds it."""
+    cookie = session_cookie(username)
+    try:
+        yield cookie
+    finally:
+        session_key = cookie.partition("=")[2]
+        import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key).delete()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (a session cookie, say)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)

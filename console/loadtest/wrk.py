@@ -20,6 +20,8 @@ DEFAULT_PAGES = ["connections", "marketplace", "floor"]
 # One connection per wrk thread: a thread then has one request in flight at a
 # time, so each response belongs to the path it last sent. That is what lets
 # the mixed run count responses per page.
+# The session cookie comes from a file named by the first argument, never on
+# wrk's command line, which `ps` shows to every user of the machine.
 WRK_SCRIPT = """
 local threads = {}
 
@@ -29,7 +31,13 @@ function setup(thread)
 end
 
 function init(args)
-  paths = args
+  local file = assert(io.open(args[1], "r"))
+  wrk.headers["Cookie"] = file:read("*l")
+  file:close()
+  paths = {}
+  for i = 2, #args do
+    paths[i - 1] = args[i]
+  end
   sent = first or 0
   current = 1
   counts = {}
@@ -116,7 +124,7 @@ def run_wrk(
     *,
     wrk: str,
     base_url: str,
-    cookie: str,
+    cookie_path: Path,
     pages: list[LoadPage],
     seconds: float,
     connections: int,
@@ -130,9 +138,9 @@ def run_wrk(
         f"--duration={max(1, round(seconds))}s",
         f"--timeout={max(1, round(timeout))}s",
         f"--script={script_path}",
-        f"--header=Cookie: {cookie}",
         base_url,
         "--",
+        str(cookie_path),
         *(page.path for page in pages),
     ]
     completed = subprocess.run(

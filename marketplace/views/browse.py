@@ -3,10 +3,14 @@ and a service's page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from connections.models import Connection
@@ -14,10 +18,8 @@ from console.access import Scope, get_scope_for_user
 from console.htmx import wants_fragment
 from console.views import render_in_scope
 
-from ..definition_reader import describe_definition
 from ..facets import facets
 from ..filters import MarketplaceFilter
-from ..markup import render_markdown
 from ..models import Service
 from ..paging import results_page
 
@@ -32,6 +34,17 @@ SERVICE_TABS = (
     ("how-to-use", "How to use"),
     ("used-by", "Used by"),
 )
+# The wide columns, and which of them each tab shows: a tab reads only its
+# own (an overview page never loads a 1 MB definition).
+DOCUMENTATION_COLUMNS = ("overview", "overview_html", "api_definition", "definition_summary")
+TAB_COLUMNS = {
+    "overview": {"overview_html"},
+    "definition": {"definition_summary"},
+}
+# The definition tab shows the start of the text as uploaded (escaping and
+# sending a whole megabyte would cost more than the rest of the page); the
+# whole text is one click away, as plain text.
+DEFINITION_PREVIEW_CHARACTERS = 16_000
 
 
 def services_visible_from(scope: Scope, *, include_unlisted: bool = False) -> QuerySet:
@@ -44,12 +57,21 @@ def services_visible_from(scope: Scope, *, include_unlisted: bool = False) -> Qu
     )
 
 
-def get_service_for_user(scope: Scope, service_id: int, *, listed_only: bool = False) -> Service:
+def get_service_for_user(
+    scope: Scope,
+    service_id: int,
+    *,
+    listed_only: bool = False,
+    defer: Iterable[str] = (),
+    annotations: dict | None = None,
+) -> Service:
     """A service this scope may see, or 404. Its page stays reachable after
     it is removed from the marketplace; connecting to it does not."""
     service = (
         services_visible_from(scope, include_unlisted=not listed_only)
         .select_related("provider_component__project", "project")
+        .defer(*defer)
+        .annotate(**(annotations or {}))
         .filter(pk=service_id)
         .first()
     )
@@ -110,16 +132,30 @@ def service_detail(
     component: str | None = None,
 ) -> HttpResponse:
     scope = get_scope_for_user(request, org, project, component)
-    service = get_service_for_user(scope, service_id)
     tab = request.GET.get("tab")
     tab = tab if tab in dict(SERVICE_TABS) else "overview"
+    shown = TAB_COLUMNS.get(tab, set())
+    annotations = {}
+    if tab == "definition":
+        annotations = {
+            "definition_preview": Substr("api_definition", 1, DEFINITION_PREVIEW_CHARACTERS),
+            "definition_length": Length("api_definition"),
+        }
+    service = get_service_for_user(
+        scope,
+        service_id,
+        defer=[column for column in DOCUMENTATION_COLUMNS if column not in shown],
+        annotations=annotations,
+    )
+    # Rendered and summarized when written (marketplace/documentation.py):
+    # nothing here parses, whatever the provider uploaded.
     context = {"service": service, "tabs": SERVICE_TABS, "tab": tab}
     if tab == "overview":
-        context["overview_html"] = render_markdown(service.overview)
+        context["overview_html"] = mark_safe(service.overview_html)  # sanitized by nh3
         context["deployments"] = list(service.deployments.select_related("environment"))
         context["endpoints"] = list(service.endpoints.prefetch_related("environments"))
     elif tab == "definition":
-        context["definition"] = describe_definition(service)
+        context["definition"] = service.definition_summary
     elif tab == "used-by":
         context["used_by"] = _used_by(service, scope, request.GET.get("page"))
     if wants_fragment(request):
@@ -127,3 +163,20 @@ def service_detail(
     return render_in_scope(
         request, "marketplace/service.html", scope, context, section="marketplace"
     )
+
+
+@require_GET
+def service_definition(
+    request: HttpRequest,
+    org: str,
+    service_id: int,
+    project: str | None = None,
+    component: str | None = None,
+) -> HttpResponse:
+    """The API definition as uploaded, whole, as plain text (never HTML: it
+    is the provider's text, and at most DEFINITION_MAX_BYTES)."""
+    scope = get_scope_for_user(request, org, project, component)
+    service = get_service_for_user(scope, service_id)
+    if not service.api_definition:
+        raise Http404("This service has no API definition.")
+    return HttpResponse(service.api_definition, content_type="text/plain; charset=utf-8")

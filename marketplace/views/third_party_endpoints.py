@@ -4,12 +4,12 @@ from the service's page (Admins only, like the service itself)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from connections.models import ConnectionBinding
 from console.access import Scope
 from console.views import render_in_scope
 
@@ -120,24 +120,33 @@ def third_party_endpoint_delete(
     scope = get_admin_scope(request, org, project)
     service = get_third_party_service(scope, service_id)
     endpoint = get_endpoint(service, endpoint_id)
+    refusal = ""
     if request.method == "POST":
-        endpoint_delete(endpoint=endpoint)
-        messages.success(request, f"Deleted the endpoint {endpoint.name} of {service}.")
-        return redirect(service_url(scope, "third-party-detail", service))
-    # Deleting is allowed, but these connections lose their endpoint in
-    # these environments: say so before.
-    bindings = (
-        ConnectionBinding.objects.filter(endpoint=endpoint)
-        .select_related("connection__project", "connection__component", "environment")
-        .order_by("connection__name", "environment__order")
+        try:
+            endpoint_delete(endpoint=endpoint)
+        except ValidationError as error:
+            # Connections are mapped to it (maybe since the page was read):
+            # the page below names them.
+            refusal = error.messages[0]
+        else:
+            messages.success(request, f"Deleted the endpoint {endpoint.name} of {service}.")
+            return redirect(service_url(scope, "third-party-detail", service))
+    # Through the reverse relation: the marketplace does not import connections.
+    bindings = list(
+        endpoint.connection_bindings.select_related(
+            "connection__project", "connection__component", "environment"
+        ).order_by("connection__name", "environment__order")
     )
-    return render_in_scope(
+    response = render_in_scope(
         request,
         TEMPLATES + "endpoint_delete.html",
         scope,
-        {"service": service, "endpoint": endpoint, "bindings": bindings},
+        {"service": service, "endpoint": endpoint, "bindings": bindings, "refusal": refusal},
         section=SECTION,
     )
+    if refusal:
+        response.status_code = 409  # refused: connections are mapped to it
+    return response
 
 
 @require_POST
@@ -156,6 +165,10 @@ def third_party_parameter_add(
             )
         except IntegrityError:
             form.add_error("name", "This service already has a parameter of that name.")
+        except ValidationError as error:
+            # Two connections would provide one environment variable: the
+            # message names them, beside the name.
+            form.add_error(None, error)
         else:
             messages.success(
                 request,

@@ -16,11 +16,16 @@ from django.core.exceptions import ValidationError
 from django.db import connection as default_connection
 from django.db import connections
 
-from connections.models import Connection, EventAction
+from connections.models import Connection, ConnectionBinding, EventAction
 from connections.services import connection_create
 from connections.services import create as create_module
-from marketplace.models import Service, Visibility
-from marketplace.services import service_delete, service_set_listed
+from marketplace.models import Endpoint, Service, Visibility
+from marketplace.services import (
+    endpoint_delete,
+    service_delete,
+    service_parameter_add,
+    service_set_listed,
+)
 from tests import factories
 
 pytestmark = [
@@ -233,3 +238,129 @@ def test_it_never_connects_to_a_service_deleted_during_the_creates(scene, monkey
         assert all(_service_gone(error) for error in refused), [e.messages for e in refused]
     for connection in Connection.objects.all():
         _assert_whole(connection)
+
+
+# --- Third-party endpoints and parameters changing under the creates ---------
+
+ENDPOINT_GONE = "was deleted just now"
+
+
+@pytest.fixture
+def stripe_scene(scene):
+    project, components, _ = scene
+    stripe = factories.make_third_party_service(project.organization, "Stripe API")
+    sandbox = factories.add_endpoint(
+        stripe, "Sandbox", "https://sandbox.stripe.test", ["development"]
+    )
+    factories.add_endpoint(stripe, "Backup", "https://backup.stripe.test", ["development"])
+    return project, components, stripe, sandbox
+
+
+def _hold_first_create_after_the_mapping(monkeypatch, done: threading.Event) -> threading.Event:
+    """As _hold_first_create_after_the_check, but past the endpoint checks:
+    the first create waits there, its endpoints read, for the other write."""
+    past_mapping = threading.Event()
+    real_resolve = create_module.resolve_endpoints
+
+    def resolve_then_wait(*args, **kwargs):
+        mapping = real_resolve(*args, **kwargs)
+        if not past_mapping.is_set():
+            past_mapping.set()
+            done.wait(PAUSE_SECONDS)
+        return mapping
+
+    monkeypatch.setattr(create_module, "resolve_endpoints", resolve_then_wait)
+    return past_mapping
+
+
+def test_it_never_maps_a_connection_to_an_endpoint_deleted_during_the_creates(
+    stripe_scene, monkeypatch
+):
+    project, components, stripe, sandbox = stripe_scene
+    development = project.organization.environments.get(handle="development")
+    deleted = threading.Event()
+    past_mapping = _hold_first_create_after_the_mapping(monkeypatch, deleted)
+    deletion = {}
+
+    def create(index: int):
+        component = None if index % 4 == 0 else components[index % len(components)]
+        return connection_create(
+            project=project,
+            component=component,
+            service=stripe,
+            name=f"Stripe {index}",
+            endpoints={development.pk: sandbox},
+        )
+
+    def delete() -> None:
+        past_mapping.wait(10)
+        try:
+            endpoint_delete(endpoint=Endpoint.objects.get(pk=sandbox.pk))
+            deletion["outcome"] = "deleted"
+        except ValidationError as error:
+            deletion["outcome"] = error.messages[0]
+        deleted.set()
+
+    created, refused = _race(12, create, alongside=delete)
+
+    assert len(created) + len(refused) == 12
+    if Endpoint.objects.filter(pk=sandbox.pk).exists():
+        # The delete came after a create: it saw the mapping and refused.
+        assert "cannot be deleted" in deletion["outcome"]
+        assert "Stripe" in deletion["outcome"]
+    else:
+        assert deletion["outcome"] == "deleted"
+    assert all(ENDPOINT_GONE in error.message_dict["mapping"][0] for error in refused), [
+        error.messages for error in refused
+    ]
+    mapped = ConnectionBinding.objects.filter(environment=development)
+    assert set(mapped.values_list("endpoint_id", flat=True)) <= {sandbox.pk}
+    assert mapped.count() == len(created)
+    for connection in Connection.objects.all():
+        _assert_whole(connection)
+
+
+def test_it_never_lets_a_new_parameter_and_a_create_give_one_variable_twice(
+    stripe_scene, monkeypatch
+):
+    # "Pay" (Stripe) gaining X_ServiceURL gives CHOREO_PAY_X_SERVICEURL, the
+    # variable of the "Pay X" (another service) being created meanwhile.
+    project, _, stripe, _ = stripe_scene
+    employees = Service.objects.get(kind="internal")
+    connection_create(project=project, service=stripe, name="Pay")
+    added = threading.Event()
+    past_check = threading.Event()
+    real_check = create_module.check_name_is_free
+
+    def check_then_wait(**kwargs):
+        # Checked first, then held: the name passed against the parameters
+        # as they were, and the addition gets its chance in between.
+        real_check(**kwargs)
+        past_check.set()
+        added.wait(PAUSE_SECONDS)
+
+    monkeypatch.setattr(create_module, "check_name_is_free", check_then_wait)
+    addition = {}
+
+    def add_parameter() -> None:
+        past_check.wait(10)
+        try:
+            service_parameter_add(service=Service.objects.get(pk=stripe.pk), name="X_ServiceURL")
+            addition["outcome"] = "added"
+        except ValidationError as error:
+            addition["outcome"] = error.messages[0]
+        added.set()
+
+    created, refused = _race(
+        1,
+        lambda index: connection_create(project=project, service=employees, name="Pay X"),
+        alongside=add_parameter,
+    )
+
+    assert Connection.objects.all().variable_collisions() == []
+    if created:
+        assert "CHOREO_PAY_X_SERVICEURL" in addition["outcome"]
+        assert not stripe.parameters.exists()
+    else:
+        assert addition["outcome"] == "added"
+        assert "CHOREO_PAY_X_SERVICEURL" in refused[0].message_dict["name"][0]

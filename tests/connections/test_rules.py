@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 
 from connections.models import (
     AuthScheme,
@@ -18,7 +19,8 @@ from connections.models import (
 from connections.naming import validate_connection_name, variable_name, variable_stem
 from connections.services import connection_create
 from console.crypto import SecretValue
-from marketplace.models import Security, Visibility
+from marketplace.models import Endpoint, Security, Visibility
+from marketplace.services import endpoint_delete, service_parameter_add, service_parameter_rename
 from tests import factories
 
 
@@ -294,3 +296,86 @@ def test_a_deleted_connection_keeps_its_history(project, service):
     assert event.connection is None
     assert event.connection_name == "Employees"
     assert not ConnectionBinding.objects.exists()
+
+
+# --- A service's keys changing under its connections --------------------------
+
+
+def test_it_refuses_a_parameter_a_connection_would_provide_twice(organization, project):
+    stripe = factories.make_third_party_service(organization, "Stripe API")
+    _create(project, stripe, "Pay")
+
+    with pytest.raises(ValidationError) as raised:
+        service_parameter_add(service=stripe, name="serviceURL")
+
+    message = raised.value.message_dict["name"][0]
+    assert "“Pay” in the project Payments would provide CHOREO_PAY_SERVICEURL twice" in message
+    assert not stripe.parameters.exists()
+
+
+def test_it_refuses_a_parameter_rename_that_collides_and_keeps_the_name(
+    organization, project, service, storefront
+):
+    stripe = factories.make_third_party_service(
+        organization, "Stripe API", parameters=(("region", False),)
+    )
+    _create(project, stripe, "Pay", component=storefront)
+    _create(project, service, "Pay X")  # a project connection: storefront sees it
+    region = stripe.parameters.get()
+
+    with pytest.raises(ValidationError) as raised:
+        service_parameter_rename(parameter=region, name="X_ServiceURL")
+
+    message = raised.value.message_dict["name"][0]
+    assert "“Pay” (component Storefront) and “Pay X”" in message
+    assert "CHOREO_PAY_X_SERVICEURL" in message
+    region.refresh_from_db()
+    assert region.name == "region"
+    service_parameter_rename(parameter=region, name="zone")
+    assert stripe.parameters.get().name == "zone"
+
+
+def test_it_checks_a_parameter_in_the_same_queries_for_many_connections(
+    organization, project, service
+):
+    stripe = factories.make_third_party_service(organization, "Stripe API")
+
+    def queries_to_check(count: int) -> int:
+        Connection.objects.all().delete()
+        factories.bulk_connections(project, stripe, count, "Stripe")
+        factories.bulk_connections(project, service, count, "Employees")
+        with CaptureQueriesContext(db_connection) as queries:
+            stripe.connections.variable_collisions(parameters={stripe.pk: ["region"]})
+        return len(queries)
+
+    assert queries_to_check(2) == queries_to_check(40)
+
+
+def test_it_refuses_an_endpoint_deleted_after_the_form_read_it(organization, project):
+    stripe = factories.make_third_party_service(organization, "Stripe API")
+    sandbox = factories.add_endpoint(stripe, "Sandbox", "https://sandbox.test", ["development"])
+    development = organization.environments.get(handle="development")
+    endpoint_delete(endpoint=Endpoint.objects.get(pk=sandbox.pk))
+
+    with pytest.raises(ValidationError) as raised:
+        _create(project, stripe, "Stripe", endpoints={development.pk: sandbox})
+
+    assert raised.value.message_dict["mapping"] == [
+        "The endpoint “Sandbox” was deleted just now. Choose another one."
+    ]
+    assert not Connection.objects.exists()
+
+
+def test_it_refuses_to_delete_an_endpoint_a_connection_is_mapped_to(organization, project):
+    stripe = factories.make_third_party_service(organization, "Stripe API")
+    sandbox = factories.add_endpoint(stripe, "Sandbox", "https://sandbox.test", ["development"])
+    _create(project, stripe, "Stripe Payments")
+
+    with pytest.raises(ValidationError) as raised:
+        endpoint_delete(endpoint=sandbox)
+
+    assert raised.value.messages == [
+        "The endpoint Sandbox cannot be deleted: 1 connection uses it (Stripe Payments). "
+        "Map it to another endpoint first."
+    ]
+    assert Endpoint.objects.filter(pk=sandbox.pk).exists()

@@ -6,9 +6,12 @@ import html
 import re
 
 import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from connections.services import connection_create
+from marketplace.documentation import documentation_fields
 from marketplace.models import Security, Service, ServiceKind, ServiceType, Visibility
 from marketplace.services import internal_service_publish
 from tests import factories
@@ -362,13 +365,25 @@ def service_url(service, project="payments", component=None, tab=None) -> str:
     return f"{url}?tab={tab}" if tab else url
 
 
+def write_documentation(service: Service, **values: str) -> None:
+    """Change a service's overview or definition as every write path does."""
+    current = {
+        "overview": service.overview,
+        "api_definition": service.api_definition,
+        "definition_format": service.definition_format,
+    }
+    Service.objects.filter(pk=service.pk).update(**documentation_fields(**{**current, **values}))
+
+
 def test_the_service_page_renders_a_sanitized_overview(login, developer, catalog):
     service = catalog["payments"]
-    service.overview = (
-        "# Payments\n\nUse **cards**.<script>alert(1)</script>"
-        "\n\n[docs](https://docs.example) [bad](javascript:alert(1))"
+    write_documentation(
+        service,
+        overview=(
+            "# Payments\n\nUse **cards**.<script>alert(1)</script>"
+            "\n\n[docs](https://docs.example) [bad](javascript:alert(1))"
+        ),
     )
-    service.save()
 
     response = login(developer).get(service_url(service))
 
@@ -376,20 +391,23 @@ def test_the_service_page_renders_a_sanitized_overview(login, developer, catalog
     assert response.status_code == 200
     assert "<strong>cards</strong>" in content
     assert "<script>alert(1)</script>" not in content
-    assert "javascript:alert" not in content
+    # CommonMark leaves a link of a refused scheme as text, never a link.
+    assert 'href="javascript' not in content
     assert 'href="https://docs.example"' in content
     assert "http://payments.production.svc:8080" in content
 
 
 def test_the_service_page_lists_openapi_operations(login, developer, catalog):
     service = catalog["payments"]
-    service.definition_format = "openapi"
-    service.api_definition = (
-        "openapi: 3.0.0\ninfo: {title: Payments API, version: 1.0.0}\n"
-        "paths:\n  /payments:\n    post: {summary: Create a payment}\n"
-        "    get: {operationId: listPayments}\n"
+    write_documentation(
+        service,
+        definition_format="openapi",
+        api_definition=(
+            "openapi: 3.0.0\ninfo: {title: Payments API, version: 1.0.0}\n"
+            "paths:\n  /payments:\n    post: {summary: Create a payment}\n"
+            "    get: {operationId: listPayments}\n"
+        ),
     )
-    service.save()
 
     response = login(developer).get(service_url(service, tab="definition"))
 
@@ -402,9 +420,9 @@ def test_the_service_page_lists_openapi_operations(login, developer, catalog):
 
 def test_a_broken_definition_is_shown_as_text_with_a_note(login, developer, catalog):
     service = catalog["payments"]
-    service.definition_format = "openapi"
-    service.api_definition = "openapi: [unbalanced\n  - : :"
-    service.save()
+    write_documentation(
+        service, definition_format="openapi", api_definition="openapi: [unbalanced\n  - : :"
+    )
 
     response = login(developer).get(service_url(service, tab="definition"))
 
@@ -529,3 +547,105 @@ def test_a_label_without_matches_stays_listed_and_disabled(login, developer, cat
     people = re.search(r'<input[^>]*name="tag" value="people"[^>]*>', response.content.decode())
     assert people is not None
     assert "disabled" in people.group(0)
+
+
+LARGE_DEFINITION = "openapi: 3.0.0\ninfo: {title: Payments API}\npaths:\n" + "".join(
+    f"  /p{index}: {{get: {{summary: Read {index}}}}}\n" for index in range(500)
+)
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("A service page rendered or parsed its documentation on view.")
+
+
+def test_it_neither_renders_nor_parses_when_a_service_page_is_shown(
+    login, developer, catalog, monkeypatch
+):
+    # Rendering and parsing happen when the documentation is written: a view
+    # costs the same whatever a provider uploaded (issue #11).
+    service = catalog["payments"]
+    write_documentation(
+        service,
+        overview="# Payments\n\n" + "[" * 5000,
+        api_definition=LARGE_DEFINITION,
+        definition_format="openapi",
+    )
+    for module, name in [
+        ("nh3", "clean"),
+        ("markdown_it.MarkdownIt", "render"),
+        ("yaml", "load"),
+        ("yaml", "safe_load"),
+        ("yaml", "parse"),
+        ("yaml", "compose"),
+    ]:
+        monkeypatch.setattr(f"{module}.{name}", _refuse)
+    client = login(developer)
+
+    overview = client.get(service_url(service))
+    definition = client.get(service_url(service, tab="definition"))
+
+    assert "<h1>Payments</h1>" in overview.content.decode()
+    content = definition.content.decode()
+    assert "Read 199" in content and ">Read 200<" not in content
+    assert "The first 200 of 500 operations" in content
+    assert "/p0: {get: {summary: Read 0}}" in content  # the text, as uploaded
+
+
+def test_it_reads_only_the_shown_tab_s_documentation(
+    login, developer, catalog, django_assert_max_num_queries
+):
+    service = catalog["payments"]
+    write_documentation(
+        service, overview="Hello", api_definition=LARGE_DEFINITION, definition_format="openapi"
+    )
+    client = login(developer)
+
+    with CaptureQueriesContext(db_connection) as overview_queries:
+        client.get(service_url(service))
+    with CaptureQueriesContext(db_connection) as definition_queries:
+        client.get(service_url(service, tab="definition"))
+
+    overview_sql = " ".join(query["sql"] for query in overview_queries.captured_queries)
+    definition_sql = " ".join(query["sql"] for query in definition_queries.captured_queries)
+    assert '"api_definition"' not in overview_sql
+    assert '"definition_summary"' not in overview_sql
+    assert '"overview_html"' in overview_sql
+    assert '"overview_html"' not in definition_sql
+    with django_assert_max_num_queries(len(overview_queries.captured_queries)):
+        client.get(service_url(service))
+
+
+def test_it_shows_the_start_of_a_long_definition_and_links_the_whole_text(
+    login, developer, catalog
+):
+    service = catalog["payments"]
+    long_definition = LARGE_DEFINITION + "# end of the definition\n" + "#" * 400_000 + "\n"
+    write_documentation(service, api_definition=long_definition, definition_format="openapi")
+    client = login(developer)
+
+    page = client.get(service_url(service, tab="definition")).content.decode()
+    whole_url = reverse(
+        "marketplace:service-definition",
+        kwargs={"org": "acme", "project": "payments", "service_id": service.pk},
+    )
+
+    # The page carries a bounded start of the text, never the whole of it.
+    assert "  /p0: {get: {summary: Read 0}}" in page
+    assert "# end of the definition" not in page
+    assert len(page) < 100_000
+    assert f"of {len(long_definition):,} characters" in page
+    assert f'href="{whole_url}"' in page
+    whole = client.get(whole_url)
+    assert whole["Content-Type"] == "text/plain; charset=utf-8"
+    assert whole.content.decode() == long_definition
+
+
+def test_it_answers_404_for_the_text_of_a_service_with_no_definition(login, viewer, catalog):
+    service = catalog["payments"]
+    write_documentation(service, api_definition="", definition_format="")
+    url = reverse(
+        "marketplace:service-definition",
+        kwargs={"org": "acme", "project": "payments", "service_id": service.pk},
+    )
+
+    assert login(viewer).get(url).status_code == 404

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from marketplace import definitions
 from marketplace.definitions import DEFINITION_MAX_BYTES, detect_format, read_definition
 
 OPENAPI_YAML = """\
@@ -98,7 +99,31 @@ def test_it_refuses_a_blank_file():
         read_definition(SimpleUploadedFile("blank.yaml", b"  \n\n"))
 
 
-def test_it_stays_fast_on_a_hostile_file():
-    # Many openings with no closing brace: a naive pattern would be quadratic.
+class _CountingPattern:
+    """Stands in for a compiled pattern and adds up the characters it is
+    asked to search."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.searched = 0
+
+    def search(self, text, pos=0, endpos=None):
+        endpos = len(text) if endpos is None else endpos
+        self.searched += max(0, endpos - pos)
+        return self.pattern.search(text, pos, endpos)
+
+
+def test_it_stays_linear_on_a_hostile_file(monkeypatch):
+    # Many service openings and no closing brace: searching each one's block
+    # to the end of the file would be quadratic (issue #11, item 9).
     text = "service a {\n" * 80_000
+    rpc = _CountingPattern(definitions._PROTO_RPC)
+    monkeypatch.setattr(definitions, "_PROTO_RPC", rpc)
+
     assert detect_format(text) == ""
+    assert rpc.searched <= len(text)
+
+
+def test_it_finds_an_rpc_in_a_later_service_block():
+    text = "service Empty {\n}\n" * 3 + "service Orders {\n  rpc Get (Req) returns (Res);\n}\n"
+    assert detect_format(text) == "proto"

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection as db_connection
 from django.urls import reverse
 
+from connections.services import connection_create
 from marketplace.models import Endpoint, EndpointParameterValue, Service, ServiceParameter
 from tests import factories
 
@@ -546,23 +547,41 @@ def test_it_changes_an_endpoint(admin_client, stripe):
     assert endpoint.environments.count() == 2
 
 
-def test_it_confirms_then_deletes_an_endpoint_naming_the_connections_it_leaves(
+def test_it_refuses_to_delete_an_endpoint_connections_are_mapped_to_and_names_them(
     admin_client, stripe, project
 ):
     endpoint = stripe.endpoints.get(name="Sandbox")
-    (connection,) = factories.bulk_connections(project, stripe, 1, "Payments Stripe")
+    (connection,) = factories.bulk_connections(project, stripe, 1, "Payments <b>Stripe</b>")
     development = stripe.organization.environments.get(handle="development")
     connection.bindings.create(environment=development, endpoint=endpoint)
     delete = url("third-party-endpoint-delete", service_id=stripe.pk, endpoint_id=endpoint.pk)
 
-    confirm = admin_client.get(delete)
-    assert "Payments Stripe 0000" in confirm.content.decode()
-    assert stripe.endpoints.filter(pk=endpoint.pk).exists()
+    page = admin_client.get(delete)
+    refused = admin_client.post(delete)
 
+    for response in (page, refused):
+        html = response.content.decode()
+        assert "The endpoint Sandbox cannot be deleted" in html
+        assert "Payments &lt;b&gt;Stripe&lt;/b&gt; 0000" in html
+        assert "Delete endpoint</button>" not in html
+    assert refused.status_code == 409
+    assert "1 connection uses it (Payments &lt;b&gt;Stripe&lt;/b&gt; 0000)" in (
+        refused.content.decode()
+    )
+    assert stripe.endpoints.filter(pk=endpoint.pk).exists()
+    assert connection.bindings.get().endpoint == endpoint
+
+
+def test_it_confirms_then_deletes_an_endpoint_no_connection_uses(admin_client, stripe, project):
+    endpoint = stripe.endpoints.get(name="Sandbox")
+    factories.bulk_connections(project, stripe, 1, "Payments Stripe")  # mapped to none
+    delete = url("third-party-endpoint-delete", service_id=stripe.pk, endpoint_id=endpoint.pk)
+
+    assert "No connection is mapped to it" in admin_client.get(delete).content.decode()
     response = admin_client.post(delete)
+
     assert response.status_code == 302
     assert not stripe.endpoints.filter(pk=endpoint.pk).exists()
-    assert connection.bindings.get().endpoint is None
 
 
 def test_it_adds_a_parameter_with_an_empty_value_on_every_endpoint(admin_client, stripe):
@@ -588,6 +607,45 @@ def test_it_explains_a_bad_new_parameter_on_the_service_page(admin_client, strip
     assert message.lower() in response.context["parameter_form"].errors["name"][0].lower()
     assert f'value="{name}"' in response.content.decode()
     assert stripe.parameters.count() == 2
+
+
+def test_it_refuses_a_parameter_that_would_give_two_connections_one_variable(
+    admin_client, stripe, project, organization
+):
+    # "Pay" gaining X_ServiceURL would give CHOREO_PAY_X_SERVICEURL, which
+    # "Pay X" (another service) already gives.
+    adyen = factories.make_third_party_service(organization, "Adyen")
+    connection_create(project=project, service=stripe, name="Pay")
+    connection_create(project=project, service=adyen, name="Pay X")
+
+    response = admin_client.post(
+        url("third-party-parameter-add", service_id=stripe.pk), {"name": "X_ServiceURL"}
+    )
+
+    assert response.status_code == 200
+    (error,) = response.context["parameter_form"].errors["name"]
+    assert "“Pay” and “Pay X” in the project Payments" in error
+    assert "CHOREO_PAY_X_SERVICEURL" in error
+    assert 'value="X_ServiceURL"' in response.content.decode()
+    assert not stripe.parameters.filter(name="X_ServiceURL").exists()
+
+
+def test_it_adds_a_parameter_whose_variable_only_components_apart_share(
+    admin_client, stripe, project, organization
+):
+    # Two components do not see each other's connections: no clash.
+    adyen = factories.make_third_party_service(organization, "Adyen")
+    web = factories.make_component(project, "Web", "web")
+    api = factories.make_component(project, "Api", "api")
+    connection_create(project=project, component=web, service=stripe, name="Pay")
+    connection_create(project=project, component=api, service=adyen, name="Pay X")
+
+    response = admin_client.post(
+        url("third-party-parameter-add", service_id=stripe.pk), {"name": "X_ServiceURL"}
+    )
+
+    assert response.status_code == 302
+    assert stripe.parameters.filter(name="X_ServiceURL").exists()
 
 
 def test_it_removes_a_parameter_and_its_values(admin_client, stripe):

@@ -1,0 +1,43 @@
+"""Names become console.names.NameField (issue #11): NFKC-normalized, refusing
+invisible characters. Validation only, so the state alone changes: the columns
+stay as they are (on SQLite an AlterField would rebuild the tables, and drop
+the triggers the marketplace keeps on them)."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+import console.names
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("console", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="component",
+                    name="name",
+                    field=console.names.NameField(max_length=100),
+                ),
+                migrations.AlterField(
+                    model_name="environment",
+                    name="name",
+                    field=console.names.NameField(max_length=60),
+                ),
+                migrations.AlterField(
+                    model_name="organization",
+                    name="name",
+                    field=console.names.NameField(max_length=100),
+                ),
+                migrations.AlterField(
+                    model_name="project",
+                    name="name",
+                    field=console.names.NameField(max_length=100),
+                ),
+            ],
+        ),
+    ]
