@@ -63,7 +63,7 @@ serve: install
 	  exit 1; fi
 	JUNCTION_COLLECTED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
-	JUNCTION_COLLECTED_STATIC=1 $(BIN)/gunicorn console.wsgi --workers 2 --bind $(HOST):$(PORT) \
+	JUNCTION_COLLECTED_STATIC=1 $(BIN)/gunicorn junction.wsgi --workers 2 --bind $(HOST):$(PORT) \
 	  --access-logfile - --forwarded-allow-ips="127.0.0.1"
 
 ## bench: build an organization of size SIZE (S, M or L) in its own database and time the pages
@@ -71,7 +71,7 @@ serve: install
 SIZE ?= S
 REQUESTS ?= 50
 bench: install wrk
-	$(BIN)/python manage.py bench --size $(SIZE) --requests $(REQUESTS) $(BENCH_ARGS)
+	$(BIN)/python -m tooling.benchmark --size $(SIZE) --requests $(REQUESTS) $(BENCH_ARGS)
 
 ## load: gunicorn (2 workers, DEBUG off) on a free loopback port, signed-in load from wrk
 # Against DATABASE_URL (migrated, with seed_demo's data): the connections list,
@@ -80,7 +80,7 @@ bench: install wrk
 # LOAD_ARGS="--mixed --seconds 60 --pages connections,marketplace".
 LOAD_ARGS ?=
 load: install wrk
-	$(BIN)/python manage.py loadtest $(LOAD_ARGS)
+	$(BIN)/python -m tooling.loadtest $(LOAD_ARGS)
 
 ## lint: ruff, lint and format check
 lint: install-dev

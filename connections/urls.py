@@ -1,5 +1,5 @@
 """Connections at project level and at component level: each route exists
-under both scope prefixes with one name (see console/urls.py)."""
+under both scope prefixes with one name (see console/urls_scopes.py)."""
 
 from __future__ import annotations
 

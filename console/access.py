@@ -50,7 +50,7 @@ class Scope:
 
     @property
     def url_kwargs(self) -> dict[str, str]:
-        """The handles that name this scope in a URL (see console/urls.py)."""
+        """The handles that name this scope in a URL (see console/urls_scopes.py)."""
         kwargs = {"org": self.organization.handle}
         if self.project is not None:
             kwargs["project"] = self.project.handle

@@ -1,5 +1,5 @@
 """Marketplace routes. Routes that exist at several scope levels share one
-name (see console/urls.py)."""
+name (see console/urls_scopes.py)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 a visitor that talks to them over HTTP with its own cookies, for the tests
 that need more than one process (several instances, database faults, load).
 
-The servers run console/loadtest.py's ``start_gunicorn``, as ``manage.py
-loadtest`` does. The test must use ``transactional_db``: the servers read
+The servers run tooling/loadtest's ``start_gunicorn``, as ``python -m
+tooling.loadtest`` does. The test must use ``transactional_db``: the servers read
 only what the test has committed.
 """
 
@@ -18,7 +18,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from console.loadtest import (
+from console.models import Role
+from marketplace.models import Security, Visibility
+from tests import factories
+from tooling.loadtest import (
     Gunicorn,
     Response,
     database_url,
@@ -26,9 +29,6 @@ from console.loadtest import (
     serving_environment,
     start_gunicorn,
 )
-from console.models import Role
-from marketplace.models import Security, Visibility
-from tests import factories
 
 
 class Servers:

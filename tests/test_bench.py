@@ -1,5 +1,6 @@
-"""``manage.py bench`` as a smoke test: it builds, measures and writes valid
-JSON. Timings are never asserted: they belong to the machine, not the code.
+"""``python -m tooling.benchmark`` (``make bench``) as a smoke test: it builds,
+measures and writes valid JSON. Timings are never asserted: they belong to the
+machine, not the code.
 
 The command runs in a subprocess against a SQLite file in tmp_path, so it
 never touches the test database and runs under pytest-xdist like any test.
@@ -46,8 +47,8 @@ def _bench(tmp_path: Path, size: str, serve: float = 0) -> dict:
     completed = subprocess.run(
         [
             sys.executable,
-            str(Path(settings.BASE_DIR) / "manage.py"),
-            "bench",
+            "-m",
+            "tooling.benchmark",
             f"--size={size}",
             "--requests=3",
             "--warmup=1",
@@ -58,6 +59,7 @@ def _bench(tmp_path: Path, size: str, serve: float = 0) -> dict:
         capture_output=True,
         text=True,
         env={**os.environ},
+        cwd=settings.BASE_DIR,
         timeout=300,
         check=False,
     )

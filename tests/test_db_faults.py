@@ -2,7 +2,7 @@
 (``pg_terminate_backend``) under a real gunicorn while requests run.
 
 - The server recovers by itself: requests that start after the fault get a
-  fresh connection (CONN_HEALTH_CHECKS in console/settings.py checks a
+  fresh connection (CONN_HEALTH_CHECKS in junction/settings.py checks a
   reused connection before a request uses it), with no restart.
 - A request caught mid-query gets a plain 500 page, nothing more.
 - No half-written connection is ever left: connection_create writes the
@@ -25,8 +25,8 @@ from django.db import connection as db_connection
 from django.urls import reverse
 
 from connections.models import Connection, ConnectionBinding, ConnectionEvent, EventAction
-from console.loadtest import Response, session_cookie
 from tests.serving import SERVED_DATABASE, Visitor, hidden_inputs, make_served_scene
+from tooling.loadtest import Response, session_cookie
 
 pytestmark = SERVED_DATABASE
 

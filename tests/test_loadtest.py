@@ -1,4 +1,4 @@
-"""``manage.py loadtest`` as a smoke test: it starts gunicorn, signs in,
+"""``python -m tooling.loadtest`` (``make load``) as a smoke test: it starts gunicorn, signs in,
 loads the pages with wrk for a couple of seconds and writes valid JSON with
 requests and no errors. Throughput is never asserted: it belongs to the
 machine, not the code.
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection as db_connection
 
-from console.loadtest import database_url
+from tooling.loadtest import database_url
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make wrk)"),
@@ -31,12 +31,16 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+LOADTEST = [sys.executable, "-m", "tooling.loadtest"]
 
 
-def _manage(database: str, *arguments: str, path: str | None = None) -> subprocess.CompletedProcess:
+def _run(
+    command: list[str], database: str, *arguments: str, path: str | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, MANAGE, *arguments],
+        [*command, *arguments],
+        cwd=settings.BASE_DIR,
         env={**os.environ, "DATABASE_URL": database, "PATH": path or os.environ["PATH"]},
         capture_output=True,
         text=True,
@@ -53,13 +57,13 @@ def demo_database(tmp_path) -> str:
         return database_url(db_connection.settings_dict)
     url = f"sqlite:///{tmp_path / 'load.sqlite3'}"
     for step in (["migrate", "--noinput", "-v0"], ["seed_demo", "-v0"]):
-        completed = _manage(url, *step)
+        completed = _run(MANAGE, url, *step)
         assert completed.returncode == 0, completed.stdout + completed.stderr
     return url
 
 
 def _loadtest(database: str, output: Path, *arguments: str) -> dict:
-    completed = _manage(database, "loadtest", *arguments, f"--json={output}")
+    completed = _run(LOADTEST, database, *arguments, f"--json={output}")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "req/s" in completed.stdout  # the table was printed
     return json.loads(output.read_text())
@@ -112,14 +116,15 @@ def test_it_loads_the_pages_mixed_in_one_run(demo_database, tmp_path):
 def test_it_fails_when_a_page_does_not_answer_200(demo_database, tmp_path):
     # hank is a member of Globex only: acme's pages are a 404 for him. The
     # command must stop and say so, not count the 404s as a load.
-    completed = _manage(demo_database, "loadtest", "--seconds=1", "--username=hank")
+    completed = _run(LOADTEST, demo_database, "--seconds=1", "--username=hank")
 
     assert completed.returncode != 0
     assert "answered 404 before the load" in completed.stderr
 
 
 def _session_keys(database: str) -> set[str]:
-    completed = _manage(
+    completed = _run(
+        MANAGE,
         database,
         "shell",
         "-c",
@@ -164,7 +169,7 @@ def test_it_deletes_its_session_and_keeps_the_cookie_off_the_command_line(
     path, record = recording_wrk
     sessions_before = _session_keys(demo_database)
 
-    completed = _manage(demo_database, "loadtest", "--seconds=1", "--pages=floor", path=path)
+    completed = _run(LOADTEST, demo_database, "--seconds=1", "--pages=floor", path=path)
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
     session_key = (record / "cookie").read_text().strip().partition("=")[2]

@@ -1,6 +1,6 @@
 """Served with DEBUG off, Junction refuses the development keys printed in its
 source: the WSGI and ASGI applications need DJANGO_SECRET_KEY and
-JUNCTION_ENCRYPTION_KEYS set (console/startup.py). Development (DEBUG on),
+JUNCTION_ENCRYPTION_KEYS set (junction/startup.py). Development (DEBUG on),
 management commands and the tests need neither."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from console.startup import PRODUCTION_KEYS
+from junction.startup import PRODUCTION_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ def _run(arguments: list[str], environment: dict[str, str]) -> subprocess.Comple
 
 
 def _load(application: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
-    return _run(["-c", f"import console.{application}; print('serving')"], environment)
+    return _run(["-c", f"import junction.{application}; print('serving')"], environment)
 
 
 @pytest.mark.parametrize("application", ["wsgi", "asgi"])

@@ -1,5 +1,5 @@
 """Failed log-ins behind a reverse proxy, and from one address over many
-usernames (django-axes with django-ipware; console/settings.py and
+usernames (django-axes with django-ipware; junction/settings.py and
 console/lockout.py).
 
 Behind the proxy, each request comes from the proxy's address (REMOTE_ADDR)
@@ -30,8 +30,8 @@ CLIENT_B = "203.0.113.20"
 
 
 def settings_with(environment: dict[str, str]) -> ModuleType:
-    """console/settings.py evaluated afresh under ``environment``."""
-    path = Path(django_settings.BASE_DIR) / "console" / "settings.py"
+    """junction/settings.py evaluated afresh under ``environment``."""
+    path = Path(django_settings.BASE_DIR) / "junction" / "settings.py"
     spec = importlib.util.spec_from_file_location("settings_under_test", path)
     module = importlib.util.module_from_spec(spec)
     with mock.patch.dict(os.environ, environment):

@@ -1,6 +1,6 @@
-"""``manage.py loadtest``: gunicorn with 2 workers on a free loopback port
+"""``python -m tooling.loadtest`` (``make load``): gunicorn with 2 workers on a free loopback port
 against this DATABASE_URL, DEBUG off, loaded by wrk with a signed-in
-session (see console/loadtest.py and SECURITY.md, "Load")."""
+session (see tooling/loadtest/__init__.py and SECURITY.md, "Load")."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from console import loadtest
+from tooling import loadtest
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             "--pages",
             default=",".join(loadtest.DEFAULT_PAGES),
             help="Comma-separated: connections, marketplace, floor, or a page key of "
-            "`manage.py bench`. Default: %(default)s.",
+            "`make bench`. Default: %(default)s.",
         )
         parser.add_argument(
             "--seconds", type=float, default=60, help="Load per run (default %(default)s)."

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.db import connection as db_connection
 
 from connections.models import Connection, ConnectionBinding
-from console import loadtest
 from console.models import Component, Organization, Project
 from marketplace.models import Service
+from tooling import loadtest
 
 from . import build, measure, report
 

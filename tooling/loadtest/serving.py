@@ -55,7 +55,7 @@ def serving_environment(url: str) -> dict[str, str]:
     """The process environment, as production would run it on loopback."""
     environment = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0"}
     # With DEBUG off the server refuses implicit development keys
-    # (console/startup.py). It is handed this process's keys explicitly: it must
+    # (junction/startup.py). It is handed this process's keys explicitly: it must
     # read the sessions signed and the secrets encrypted here.
     environment["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
     environment["JUNCTION_ENCRYPTION_KEYS"] = ",".join(encryption_keys())
@@ -136,13 +136,13 @@ def start_gunicorn(
     port: int | None = None,
     ready_timeout: float = 60.0,
 ) -> Gunicorn:
-    """gunicorn serving console.wsgi on 127.0.0.1, returned once it answers."""
+    """gunicorn serving junction.wsgi on 127.0.0.1, returned once it answers."""
     port = port or free_port()
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "console.wsgi",
+        "junction.wsgi",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         "--timeout=60",

@@ -1,4 +1,4 @@
-"""What Junction checks before it serves (console/wsgi.py, console/asgi.py)."""
+"""What Junction checks before it serves (junction/wsgi.py, junction/asgi.py)."""
 
 from __future__ import annotations
 

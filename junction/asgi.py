@@ -6,9 +6,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from console.startup import refuse_development_keys
+from junction.startup import refuse_development_keys
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "junction.settings")
 
 refuse_development_keys()
 application = get_asgi_application()

@@ -1,4 +1,4 @@
-"""``manage.py bench``: build a synthetic organization at a chosen size in a
+"""``python -m tooling.benchmark``: build a synthetic organization at a chosen size in a
 database of its own, then time Junction's pages against it.
 
 ``build`` creates the data (bulk inserts, seeded, so two builds at a size are

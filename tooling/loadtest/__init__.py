@@ -1,7 +1,7 @@
-"""Serving load (``manage.py loadtest``): Junction under gunicorn on loopback,
+"""Serving load (``python -m tooling.loadtest``): Junction under gunicorn on loopback,
 loaded by wrk from a second process with a signed-in session.
 
-The pages are those the benchmark picks from the data (console.benchmark.
+The pages are those the benchmark picks from the data (tooling.benchmark.
 measure): the connections list and the marketplace of the organization's
 busiest project, and the floor, a component overview with no data. Each page
 is loaded on its own for ``seconds`` (requests per second comparable with the

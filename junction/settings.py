@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "console",
     "marketplace",
     "connections",
+    # The demo company (seed_demo); the product never imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -134,8 +136,8 @@ else:
     AXES_IPWARE_PROXY_COUNT = None
 IPWARE_STRICT = False
 
-ROOT_URLCONF = "console.urls"
-WSGI_APPLICATION = "console.wsgi.application"
+ROOT_URLCONF = "junction.urls"
+WSGI_APPLICATION = "junction.wsgi.application"
 
 TEMPLATES = [
     {

@@ -1,5 +1,6 @@
-"""``manage.py bench``: build a synthetic organization in a database of its
-own and time the console's pages against it (see README, "Benchmark").
+"""``python -m tooling.benchmark`` (``make bench``): build a synthetic
+organization in a database of its own and time the console's pages against
+it (see README, "Benchmark").
 
 The command re-runs itself in a child process whose DATABASE_URL points at
 the bench database, so settings, connections and migrations all apply to
@@ -16,8 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from console.benchmark import database
-from console.benchmark.build import SIZES
+from tooling.benchmark import database
+from tooling.benchmark.build import SIZES
 
 SIZE_CHOICES = ["S", *SIZES]
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         if options["requests"] < 1:
             raise CommandError("--requests must be at least 1.")
         if options["in_bench_database"]:
-            from console.benchmark.run import run
+            from tooling.benchmark.run import run
 
             run(
                 size=options["size"],
@@ -74,8 +75,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Bench database: {url}")
         child = [
             sys.executable,
-            str(Path(settings.BASE_DIR) / "manage.py"),
-            "bench",
+            "-m",
+            "tooling.benchmark",
             "--in-bench-database",
             f"--size={options['size']}",
             f"--requests={options['requests']}",
@@ -86,6 +87,6 @@ class Command(BaseCommand):
         # DEBUG off, as in production: the figures are those a user would see.
         environment = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0"}
         self.stdout.flush()
-        completed = subprocess.run(child, env=environment, check=False)
+        completed = subprocess.run(child, env=environment, cwd=settings.BASE_DIR, check=False)
         if completed.returncode != 0:
             raise CommandError(f"The benchmark failed (exit status {completed.returncode}).")

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ObjectDoesNotExist
 
 # Short names for the benchmark's page keys; any other GET page key of
-# console.benchmark.measure.pages() may be given as it is.
+# tooling.benchmark.measure.pages() may be given as it is.
 PAGE_ALIASES = {
     "connections": "connections-project",
     "marketplace": "marketplace",
@@ -98,7 +98,7 @@ class WrkRun:
 
 
 def resolve_pages(names: list[str], organization: str) -> list[LoadPage]:
-    from console.benchmark.measure import pages, select_targets
+    from tooling.benchmark.measure import pages, select_targets
 
     try:
         targets = select_targets(organization)

@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: create the demo company of ``console/demo_data.py``.
+"""``manage.py seed_demo``: create the demo company of ``demo/data.py``.
 
 Idempotent by lookup, not by reset: every object is found by its natural key
 (username, handle, name) and created only when missing, through the same
@@ -19,8 +19,10 @@ from django.db import transaction
 
 from connections.models import Connection
 from connections.services import connection_create
-from console import demo_data
-from console.demo_data import (
+from console.models import Component, Environment, Membership, Organization, Project
+from console.services import organization_create
+from demo import data as demo_data
+from demo.data import (
     ConnectionSpec,
     InternalRef,
     InternalServiceSpec,
@@ -29,8 +31,6 @@ from console.demo_data import (
     ThirdPartyServiceSpec,
     UserSpec,
 )
-from console.models import Component, Environment, Membership, Organization, Project
-from console.services import organization_create
 from marketplace.models import Service, ServiceKind
 from marketplace.services import (
     endpoint_create,
