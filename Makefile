@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 # apt-get needs root; use sudo when we are not.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test serve lint format chromium wrk install install-dev bench load
+.PHONY: run test test-fast serve lint format chromium wrk install install-dev bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ wrk:
 ## test: install the test tools, Chromium and wrk, then run the whole suite
 test: install-dev chromium wrk
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## test-fast: the product's tests only: no browser, no gunicorn or tool subprocesses
+test-fast: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not browser and not processes"
 
 ## serve: production-like: collected static files, gunicorn with 2 workers, DEBUG off
 # Needs DJANGO_SECRET_KEY and JUNCTION_ENCRYPTION_KEYS (README, Production): the

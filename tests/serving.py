@@ -121,6 +121,7 @@ class Visitor:
 # The marks of a test that serves the test database to other processes: only
 # PostgreSQL's can be reached from them (SQLite's is one in-memory connection).
 SERVED_DATABASE = [
+    pytest.mark.processes,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",

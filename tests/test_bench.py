@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.processes
+
 EXPECTED_PAGES = {
     "connections-project",
     "connections-component",

@@ -25,6 +25,7 @@ from django.db import connection as db_connection
 from tooling.loadtest import database_url
 
 pytestmark = [
+    pytest.mark.processes,
     pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make wrk)"),
     # On PostgreSQL the servers read the test database: what seed_demo
     # writes there must be committed.

@@ -15,6 +15,8 @@ from cryptography.fernet import Fernet
 
 from junction.startup import PRODUCTION_KEYS
 
+pytestmark = pytest.mark.processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 KEYS = {
