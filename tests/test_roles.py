@@ -132,7 +132,7 @@ SANDBOX = {**STRIPE, "endpoint_id": lambda w: w.a.endpoint.pk}
 
 def _spare_endpoint(world: World) -> int:
     # An endpoint no connection is mapped to: one that is mapped to cannot be
-    # deleted by anyone (tests/marketplace/test_third_party.py).
+    # deleted by anyone (tests/marketplace/third_party/).
     return factories.add_endpoint(
         world.a.third_party, "Spare", "https://spare.stripe.test/v1", []
     ).pk
