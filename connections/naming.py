@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
@@ -59,6 +58,3 @@ def variable_stem(name: str) -> str:
 def variable_name(connection_name: str, key: str) -> str:
     return f"{VARIABLE_PREFIX}_{variable_stem(connection_name)}_{key.upper()}"
 
-
-def variable_names(connection_name: str, keys: Iterable[str]) -> set[str]:
-    return {variable_name(connection_name, key) for key in keys}

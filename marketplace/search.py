@@ -19,56 +19,78 @@ from django.db.models import BigIntegerField, BooleanField, F, Func, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
+from . import triggers
+
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 SEARCH_FIELDS = ("all", "name", "label", "content")
 
-# Kept here (not only in the migration) so that a later migration that
-# rebuilds marketplace_service on SQLite -- which drops its triggers -- can
-# install them again, and tests/marketplace/test_search.py checks they exist.
-SQLITE_INSTALL = [
+# Installed like the other triggers (marketplace/triggers.py), from here
+# rather than only from the migration: a later migration that rebuilds
+# marketplace_service on SQLite drops them and installs them again, and
+# tests/marketplace/test_search.py checks they exist.
+_SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS marketplace_service_fts "
-    "USING fts5(name, body, tokenize = 'unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS marketplace_service_fts_insert "
-    "AFTER INSERT ON marketplace_service BEGIN "
-    "INSERT INTO marketplace_service_fts (rowid, name, body) "
-    "VALUES (new.id, new.name, new.summary || ' ' || new.overview); END",
-    "CREATE TRIGGER IF NOT EXISTS marketplace_service_fts_update "
-    "AFTER UPDATE OF name, summary, overview ON marketplace_service BEGIN "
-    "DELETE FROM marketplace_service_fts WHERE rowid = old.id; "
-    "INSERT INTO marketplace_service_fts (rowid, name, body) "
-    "VALUES (new.id, new.name, new.summary || ' ' || new.overview); END",
-    "CREATE TRIGGER IF NOT EXISTS marketplace_service_fts_delete "
-    "AFTER DELETE ON marketplace_service BEGIN "
-    "DELETE FROM marketplace_service_fts WHERE rowid = old.id; END",
-    "DELETE FROM marketplace_service_fts",
-    "INSERT INTO marketplace_service_fts (rowid, name, body) "
-    "SELECT id, name, summary || ' ' || overview FROM marketplace_service",
-]
-SQLITE_TRIGGERS = (
-    "marketplace_service_fts_insert",
-    "marketplace_service_fts_update",
-    "marketplace_service_fts_delete",
+    "USING fts5(name, body, tokenize = 'unicode61 remove_diacritics 2')"
 )
+_SQLITE_INDEX_ROW = (
+    "INSERT INTO marketplace_service_fts (rowid, name, body) "
+    "VALUES (new.id, new.name, new.summary || ' ' || new.overview)"
+)
+_SQLITE_FORGET_ROW = "DELETE FROM marketplace_service_fts WHERE rowid = old.id"
+SQLITE_TRIGGERS: triggers.Triggers = {
+    "marketplace_service_fts_insert": (
+        "AFTER INSERT ON marketplace_service",
+        [_SQLITE_INDEX_ROW],
+    ),
+    "marketplace_service_fts_update": (
+        "AFTER UPDATE OF name, summary, overview ON marketplace_service",
+        [_SQLITE_FORGET_ROW, _SQLITE_INDEX_ROW],
+    ),
+    "marketplace_service_fts_delete": (
+        "AFTER DELETE ON marketplace_service",
+        [_SQLITE_FORGET_ROW],
+    ),
+}
 
 _PG_NAME = "to_tsvector('simple', {table}.name)"
 _PG_BODY = "to_tsvector('simple', {table}.summary || ' ' || {table}.overview)"
-POSTGRES_INSTALL = [
-    "CREATE INDEX IF NOT EXISTS marketplace_service_name_fts ON marketplace_service "
-    "USING gin (" + _PG_NAME.format(table="marketplace_service") + ")",
-    "CREATE INDEX IF NOT EXISTS marketplace_service_body_fts ON marketplace_service "
-    "USING gin (" + _PG_BODY.format(table="marketplace_service") + ")",
-]
+POSTGRES_INDEXES = {
+    "marketplace_service_name_fts": _PG_NAME.format(table="marketplace_service"),
+    "marketplace_service_body_fts": _PG_BODY.format(table="marketplace_service"),
+}
 
 
 def install(schema_editor) -> None:
-    statements = {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(
-        schema_editor.connection.vendor, []
-    )
-    for statement in statements:
-        schema_editor.execute(statement)
+    """The FTS5 table, its triggers and its rows on SQLite; the GIN indexes
+    on PostgreSQL. Safe to run again."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute(_SQLITE_TABLE)
+        triggers.install(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql={})
+        schema_editor.execute("DELETE FROM marketplace_service_fts")
+        schema_editor.execute(
+            "INSERT INTO marketplace_service_fts (rowid, name, body) "
+            "SELECT id, name, summary || ' ' || overview FROM marketplace_service"
+        )
+    elif vendor == "postgresql":
+        for name, expression in POSTGRES_INDEXES.items():
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON marketplace_service USING gin ({expression})"
+            )
+
+
+def uninstall(schema_editor) -> None:
+    """What ``install`` made (its migration's reverse)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        triggers.uninstall(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql={})
+        schema_editor.execute("DROP TABLE IF EXISTS marketplace_service_fts")
+    elif vendor == "postgresql":
+        for name in POSTGRES_INDEXES:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def terms(text: str) -> list[str]:

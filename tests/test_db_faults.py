@@ -180,7 +180,10 @@ def test_it_serves_the_next_requests_after_its_database_sessions_are_terminated(
     with _connect(autocommit=True) as admin:
         try:
             for _ in range(4):
-                time.sleep(0.8)
+                # Cut once the app has served a few more requests since the
+                # last cut (it has sessions again), not after a fixed time.
+                served = len(during)
+                _wait_until(lambda served=served: len(during) >= served + 3)
                 terminated += _terminate_app_sessions(admin)
         finally:
             stop.set()
@@ -224,6 +227,14 @@ def test_it_serves_the_next_requests_after_its_database_sessions_are_terminated(
 
     assert Connection.objects.filter(name="Employees After").exists()
     _assert_every_connection_whole()
+
+
+def _wait_until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app answered too few requests under load")
+        time.sleep(0.02)
 
 
 def _wait_for_backend_blocked_by(session: psycopg.Connection, timeout: float = 30) -> int:

@@ -10,11 +10,17 @@ def install_search(apps, schema_editor):
     search.install(schema_editor)
 
 
+def uninstall_search(apps, schema_editor):
+    from marketplace import search
+
+    search.uninstall(schema_editor)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("marketplace", "0001_initial"),
     ]
 
     operations = [
-        migrations.RunPython(install_search, migrations.RunPython.noop),
+        migrations.RunPython(install_search, uninstall_search),
     ]
