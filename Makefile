@@ -86,10 +86,11 @@ LOAD_ARGS ?=
 load: install wrk
 	$(BIN)/python -m tooling.loadtest $(LOAD_ARGS)
 
-## lint: ruff, lint and format check
+## lint: ruff, lint and format check; import-linter's contracts (pyproject.toml)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -16,7 +16,14 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from console.crypto import EncryptedTextField
 from console.models import Component, Environment, Organization, Project
 from console.names import NameField
-from marketplace.models import Endpoint, Security, Service, ServiceKind, ServiceParameter
+from marketplace.models import (
+    SECURITY_KEYS,
+    Endpoint,
+    Security,
+    Service,
+    ServiceKind,
+    ServiceParameter,
+)
 
 from .naming import NAME_MAX_LENGTH, NAME_MIN_LENGTH, variable_name, variable_stem
 
@@ -27,31 +34,20 @@ class AuthScheme(models.TextChoices):
     API_KEY = "api-key", "API key"
 
 
-# Keys every connection of a scheme provides, with whether the value is secret.
-SCHEME_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
-    AuthScheme.NONE: (("ServiceURL", False),),
-    AuthScheme.OAUTH2: (
-        ("ServiceURL", False),
-        ("ConsumerKey", False),
-        ("ConsumerSecret", True),
-        ("TokenURL", False),
-    ),
-    AuthScheme.API_KEY: (("ServiceURL", False), ("ChoreoAPIKey", True)),
-}
-
 SCHEME_FOR_SECURITY = {
     Security.NONE: AuthScheme.NONE,
     Security.OAUTH2: AuthScheme.OAUTH2,
     Security.API_KEY: AuthScheme.API_KEY,
 }
 
+# Keys every connection of a scheme provides, with whether the value is
+# secret: those of the security it stands for, defined once in the marketplace.
+SCHEME_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    scheme: SECURITY_KEYS[security] for security, scheme in SCHEME_FOR_SECURITY.items()
+}
+
 
 class ConnectionQuerySet(models.QuerySet):
-    def for_user(self, user) -> ConnectionQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(organization__memberships__user=user)
-
     def visible_to(
         self, project: Project, component: Component | None = None
     ) -> ConnectionQuerySet:

@@ -57,4 +57,3 @@ def variable_stem(name: str) -> str:
 
 def variable_name(connection_name: str, key: str) -> str:
     return f"{VARIABLE_PREFIX}_{variable_stem(connection_name)}_{key.upper()}"
-

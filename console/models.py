@@ -97,13 +97,6 @@ class Environment(models.Model):
         return self.name
 
 
-class ProjectQuerySet(models.QuerySet):
-    def for_user(self, user) -> ProjectQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(organization__memberships__user=user)
-
-
 class Project(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="projects"
@@ -112,8 +105,6 @@ class Project(models.Model):
     handle = models.SlugField(max_length=60)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -141,13 +132,6 @@ class ComponentType(models.TextChoices):
     API_PROXY = "api-proxy", "API Proxy"
 
 
-class ComponentQuerySet(models.QuerySet):
-    def for_user(self, user) -> ComponentQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(project__organization__memberships__user=user)
-
-
 class Component(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="components")
     name = NameField(max_length=100)
@@ -155,8 +139,6 @@ class Component(models.Model):
     type = models.CharField(max_length=20, choices=ComponentType.choices)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ComponentQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

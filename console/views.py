@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
-
-from marketplace.models import Deployment, Service
 
 from . import menus
 from .access import (
@@ -20,36 +22,15 @@ from .access import (
 from .htmx import page_or_fragment
 from .models import Organization
 from .navigation import known_section
+from .shell import render_in_scope, render_page_or_fragment
 
 PAGE_SIZE = 25
 
 
-def render_in_scope(
-    request: HttpRequest,
-    template: str,
-    scope: Scope,
-    context: dict | None = None,
-    *,
-    section: str = "overview",
-) -> HttpResponse:
-    """Render a page of the console shell: the top bar's scope menus and the
-    left navigation need the scope and the section the page belongs to."""
-    organization = scope.organization
-    scope_menus = {
-        "organization": menus.organization_menu(request.user, section, organization.handle),
-        "project": menus.project_menu(
-            organization, section, scope.project.handle if scope.project else ""
-        ),
-    }
-    if scope.project is not None:
-        scope_menus["component"] = menus.component_menu(
-            scope.project, section, scope.component.handle if scope.component else ""
-        )
-    return render(
-        request,
-        template,
-        {"scope": scope, "section": section, "menus": scope_menus, **(context or {})},
-    )
+def component_page_sections() -> list[Callable[[HttpRequest, Scope], str]]:
+    """settings.COMPONENT_PAGE_SECTIONS: functions of (request, scope) that
+    return a section of the component's page as HTML, in the order shown."""
+    return [import_string(path) for path in settings.COMPONENT_PAGE_SECTIONS]
 
 
 @require_GET
@@ -86,38 +67,30 @@ def project_home(request: HttpRequest, org: str, project: str) -> HttpResponse:
 @require_GET
 def component_home(request: HttpRequest, org: str, project: str, component: str) -> HttpResponse:
     scope = get_component_for_user(request, org, project, component)
-    environments = list(scope.organization.environments.all())
-    published = list(
-        Service.objects.filter(provider_component=scope.component)
-        .order_by("endpoint_handle", "-major")
-        .prefetch_related(
-            Prefetch(
-                "deployments",
-                queryset=Deployment.objects.only("url", "service_id", "environment_id"),
-            )
-        )
-    )
-    for service in published:
-        url_by_environment = {d.environment_id: d.url for d in service.deployments.all()}
-        # One cell per environment in promotion order; None reads "Not deployed".
-        service.environment_urls = [url_by_environment.get(env.pk) for env in environments]
-    return render_in_scope(
-        request,
-        "console/component_home.html",
-        scope,
-        {"published": published, "environments": environments},
-    )
+    # What higher apps show of the component (the marketplace: its published
+    # endpoints) is theirs to read and render; settings name them, so the
+    # console imports none of them (docs/architecture.md).
+    sections = [section(request, scope) for section in component_page_sections()]
+    return render_in_scope(request, "console/component_home.html", scope, {"sections": sections})
 
 
 def _render_menu(
     request: HttpRequest, menu: menus.Menu, scope: Scope | None, title: str
 ) -> HttpResponse:
     """A menu's items for HTMX; without JavaScript, a whole page of them."""
-    template = page_or_fragment(request, "console/menu.html", "menu-items")
     context = {"menu": menu, "title": title}
-    if scope is None or template.endswith("#menu-items"):
+    if scope is None:
+        # Before any organization is chosen there is no shell to render in.
+        template = page_or_fragment(request, "console/menu.html", "menu-items")
         return render(request, template, context)
-    return render_in_scope(request, template, scope, context, section=menu.section)
+    return render_page_or_fragment(
+        request,
+        "console/menu.html",
+        scope,
+        context,
+        fragment="console/menu.html#menu-items",
+        section=menu.section,
+    )
 
 
 @require_GET

@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# What higher apps show on a component's page, each a function of (request,
+# scope) returning HTML: the console names none of them (docs/architecture.md).
+COMPONENT_PAGE_SECTIONS = ["marketplace.sections.component_endpoints"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 
+from console.access import Scope
+
 from . import triggers
 from .models import CatalogVersion
 
@@ -116,6 +118,10 @@ def trigger_names(vendor: str) -> list[str]:
     return triggers.names(vendor, sqlite=SQLITE_TRIGGERS, postgresql=POSTGRES_TRIGGERS)
 
 
+# The membership's attribute the version is read onto (marketplace/access.py).
+ANNOTATION = "catalog_version"
+
+
 def of_organization() -> Subquery:
     """The version of the organization of the row annotated (a membership):
     read with the membership itself, so pages pay no query for it."""
@@ -124,3 +130,10 @@ def of_organization() -> Subquery:
             "version"
         )[:1]
     )
+
+
+def of_scope(scope: Scope) -> int | None:
+    """The version read with the scope's membership (get_catalog_scope_for_user);
+    None before the organization's first service, or for a scope read
+    without it: then nothing is cached."""
+    return getattr(scope.membership, ANNOTATION, None)

@@ -20,7 +20,7 @@ from django.db.models import Count, Q, QuerySet
 
 from console.access import Scope
 
-from . import facet_counts
+from . import catalog_version, facet_counts
 from .facet_counts import CellKey
 from .filters import MarketplaceFilter, has_any_tag
 from .models import Service, ServiceKind, ServiceType, Visibility
@@ -203,7 +203,8 @@ def facets(
 def _cache_key(filterset: MarketplaceFilter, scope: Scope, selection: _Selection) -> str | None:
     """Counted facets are cached under the organization's catalog version,
     which every write to its services and labels changes: never stale."""
-    if scope.catalog_version is None:
+    version = catalog_version.of_scope(scope)
+    if version is None:
         return None
     data = filterset.form.cleaned_data
     asked = json.dumps(
@@ -217,7 +218,7 @@ def _cache_key(filterset: MarketplaceFilter, scope: Scope, selection: _Selection
     )
     where = [
         scope.organization.pk,
-        scope.catalog_version,
+        version,
         scope.project.pk if scope.project else None,
         scope.component.pk if scope.component else None,
     ]

@@ -14,7 +14,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from connections.models import SCHEME_KEYS
 from console.models import Component, Environment, Organization, Project
 from console.names import NameFormField
 
@@ -22,6 +21,7 @@ from .definitions import DEFINITION_MAX_BYTES, read_definition
 from .fields import HttpUrlField, LabelsField
 from .models import (
     OVERVIEW_MAX_LENGTH,
+    SECURITY_KEYS,
     Endpoint,
     Security,
     Service,
@@ -36,7 +36,7 @@ PARAMETER_VALUE_MAX_LENGTH = 4000
 PARAMETER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Every connection already provides these keys; a parameter of the same name
 # would give two values the same environment variable.
-RESERVED_KEYS = {key.lower(): key for keys in SCHEME_KEYS.values() for key, _ in keys}
+RESERVED_KEYS = {key.lower(): key for keys in SECURITY_KEYS.values() for key, _ in keys}
 PARAMETER_RULES = (
     "Letters, digits and _, starting with a letter (e.g. apiKey): a connection reads the "
     "value as an environment variable of that name. Every endpoint gives each one a value."

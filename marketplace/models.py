@@ -53,6 +53,20 @@ class Security(models.TextChoices):
     API_KEY = "api-key", "API key"
 
 
+# The keys every connection to a service of each security provides, with
+# whether the value is secret (docs/domain.md, Environment variables).
+SECURITY_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    Security.NONE: (("ServiceURL", False),),
+    Security.OAUTH2: (
+        ("ServiceURL", False),
+        ("ConsumerKey", False),
+        ("ConsumerSecret", True),
+        ("TokenURL", False),
+    ),
+    Security.API_KEY: (("ServiceURL", False), ("ChoreoAPIKey", True)),
+}
+
+
 class DefinitionFormat(models.TextChoices):
     OPENAPI = "openapi", "OpenAPI"
     GRAPHQL_SDL = "graphql-sdl", "GraphQL SDL"
@@ -122,10 +136,18 @@ class ServiceQuerySet(models.QuerySet):
             )
         )
 
-    def for_user(self, user) -> ServiceQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(organization__memberships__user=user)
+    def third_party_services_at(
+        self, organization: Organization, project: Project | None = None
+    ) -> ServiceQuerySet:
+        """The third-party services registered for ``organization``, or at
+        project level the project's own and the organization's, never
+        another project's (listed or not: what Admins manage)."""
+        services = self.filter(organization_id=organization.pk, kind=ServiceKind.THIRD_PARTY)
+        if project is not None:
+            services = services.filter(
+                models.Q(project_id=project.pk) | models.Q(project__isnull=True)
+            )
+        return services
 
 
 class Service(models.Model):

@@ -74,6 +74,11 @@ class ResultsPage:
         return max(1, -(-self.total // self.page_size))
 
     @property
+    def has_other_pages(self) -> bool:
+        # Named as on Django's Page, so the one pager (includes/pager.html) reads both.
+        return self.num_pages > 1
+
+    @property
     def has_previous(self) -> bool:
         return self.number > 1
 

@@ -130,6 +130,13 @@ SERVED_DATABASE = [
 ]
 
 
+def served_database(test):
+    """SERVED_DATABASE's marks on one test of a module that has others."""
+    for mark in SERVED_DATABASE:
+        test = mark(test)
+    return test
+
+
 def make_served_scene(organization, project) -> tuple:
     """An Admin, alice, and an OAuth 2.0 service of another project that
     ``project`` may connect to: a create writes encrypted credentials into

@@ -15,15 +15,15 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from console.access import Scope, get_scope_for_user
-from console.htmx import wants_fragment
-from console.views import render_in_scope
-from marketplace.views.browse import browse_context, get_service_for_user
+from console.shell import render_page_or_fragment
+from marketplace.access import get_catalog_scope_for_user, get_service_for_user
+from marketplace.browsing import browse_context
 
 from ..forms import ConnectionCreateForm
 from ..models import Connection
@@ -36,13 +36,16 @@ WIZARD = "connections/create.html"
 def create_browse(
     request: HttpRequest, org: str, project: str, component: str | None = None
 ) -> HttpResponse:
-    scope = get_scope_for_user(request, org, project, component)
+    scope = get_catalog_scope_for_user(request, org, project, component)
     scope.require_write()
     context = {**browse_context(request, scope), "card_url": "connections:create-form"}
-    if wants_fragment(request):
-        return render(request, "marketplace/_browse.html#browse-body", {"scope": scope, **context})
-    return render_in_scope(
-        request, "connections/create_browse.html", scope, context, section="connections"
+    return render_page_or_fragment(
+        request,
+        "connections/create_browse.html",
+        scope,
+        context,
+        fragment="marketplace/_browse.html#browse-body",
+        section="connections",
     )
 
 
@@ -68,9 +71,9 @@ def _to_connection(request: HttpRequest, scope: Scope, connection: Connection) -
 
 
 def _render_wizard(request: HttpRequest, scope: Scope, context: dict) -> HttpResponse:
-    if wants_fragment(request):
-        return render(request, f"{WIZARD}#wizard", {"scope": scope, **context})
-    return render_in_scope(request, WIZARD, scope, context, section="connections")
+    return render_page_or_fragment(
+        request, WIZARD, scope, context, fragment=f"{WIZARD}#wizard", section="connections"
+    )
 
 
 @require_http_methods(["GET", "POST"])

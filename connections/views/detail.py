@@ -17,39 +17,23 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console.access import Scope, get_scope_for_user
-from console.htmx import wants_fragment
 from console.models import Component, ComponentType
-from console.views import render_in_scope
+from console.shell import render_in_scope, render_page_or_fragment
 
 from .. import services
+from ..access import get_connection_for_user
 from ..forms import ConnectionEditForm, SecretRevealForm
 from ..models import AuthScheme, Connection, ConnectionEvent, EventAction
 from ..naming import variable_name
 from ..resolution import ResolvedEnvironment, ResolvedValue, resolve
 
 EVENTS_SHOWN = 50
-
-
-def get_connection_for_user(scope: Scope, connection_id: UUID) -> Connection:
-    """A connection the scope can see, or 404: at component level that is
-    the component's own and its project's connections."""
-    connection = (
-        Connection.objects.visible_to(scope.project, scope.component)
-        .select_related(
-            "service__provider_component__project", "component", "created_by", "project"
-        )
-        .filter(public_id=connection_id)
-        .first()
-    )
-    if connection is None:
-        raise Http404("No such connection here.")
-    return connection
 
 
 # --- The inline developer guide -------------------------------------------
@@ -233,23 +217,18 @@ def _detail_url(scope: Scope, connection: Connection) -> str:
     )
 
 
-def _render_page(
-    request: HttpRequest, scope: Scope, connection: Connection, revealed: dict | None = None
-) -> HttpResponse:
+def _page_context(scope: Scope, connection: Connection, revealed: dict | None = None) -> dict:
     environments = resolve(connection)
     events = list(connection.events.all()[:EVENTS_SHOWN])
     for event in events:
         event.sentence = describe_event(event)
-    context = {
+    return {
         "connection": connection,
         "environments": environments,
         "guide": developer_guide(connection, environments, scope.component),
         "events": events,
         "revealed": revealed,
     }
-    return render_in_scope(
-        request, "connections/detail.html", scope, context, section="connections"
-    )
 
 
 @require_GET
@@ -261,7 +240,14 @@ def connection_detail(
     component: str | None = None,
 ) -> HttpResponse:
     scope = get_scope_for_user(request, org, project, component)
-    return _render_page(request, scope, get_connection_for_user(scope, connection_id))
+    connection = get_connection_for_user(scope, connection_id)
+    return render_in_scope(
+        request,
+        "connections/detail.html",
+        scope,
+        _page_context(scope, connection),
+        section="connections",
+    )
 
 
 @never_cache  # The answer holds a plaintext secret: no cache may keep it.
@@ -295,17 +281,22 @@ def connection_reveal(
         raise Http404("No such secret.") from error
 
     revealed = {"environment": binding.environment.handle, "key": key, "value": plaintext}
-    if wants_fragment(request):
-        context = {
-            "scope": scope,
+    # Without JavaScript the whole page comes back with that one value shown;
+    # HTMX swaps only its cell, which needs none of the page's queries.
+    return render_page_or_fragment(
+        request,
+        "connections/detail.html",
+        scope,
+        lambda: _page_context(scope, connection, revealed),
+        fragment="connections/detail.html#value-cell",
+        fragment_context={
             "connection": connection,
             "environment": binding.environment,
             "value": ResolvedValue(key, variable_name(connection.name, key), None, secret=True),
             "revealed": revealed,
-        }
-        return render(request, "connections/detail.html#value-cell", context)
-    # Without JavaScript the whole page comes back with that one value shown.
-    return _render_page(request, scope, connection, revealed)
+        },
+        section="connections",
+    )
 
 
 @require_http_methods(["GET", "POST"])

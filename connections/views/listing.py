@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.access import get_scope_for_user
-from console.htmx import wants_fragment
-from console.views import render_in_scope
+from console.shell import render_page_or_fragment
 
 from ..filters import ConnectionFilter
 from ..models import Connection
@@ -34,7 +32,11 @@ def connection_list(
         "page": page,
         "is_filtered": any(filterset.form.cleaned_data.get(key) for key in ("q", "type", "scope")),
     }
-    if wants_fragment(request):
-        context["scope"] = scope
-        return render(request, "connections/list.html#results", context)
-    return render_in_scope(request, "connections/list.html", scope, context, section="connections")
+    return render_page_or_fragment(
+        request,
+        "connections/list.html",
+        scope,
+        context,
+        fragment="connections/list.html#results",
+        section="connections",
+    )

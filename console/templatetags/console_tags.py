@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from console.access import Scope
 from console.navigation import section_url as _section_url
@@ -22,3 +23,26 @@ def scope_url(scope: Scope, viewname: str, **extra: object) -> str:
 def section_url(scope: Scope, section: str) -> str:
     kwargs = scope.url_kwargs
     return _section_url(section, kwargs["org"], kwargs.get("project"), kwargs.get("component"))
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str) -> None:
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        # Already rendered, so already escaped: safe to output as it is.
+        context[self.name] = mark_safe(self.nodelist.render(context).strip())
+        return ""
+
+
+@register.tag
+def capture(parser: template.base.Parser, token: template.base.Token) -> CaptureNode:
+    """``{% capture as name %}…{% endcapture %}``: a sentence built with tags,
+    to pass to an include (``{% include "includes/empty_state.html" with message=name %}``)."""
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Usage: {% capture as name %}…{% endcapture %}")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])

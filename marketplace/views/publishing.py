@@ -9,42 +9,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.functions import Lower
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from console.access import Scope, get_component_for_user
-from console.views import render_in_scope
+from console.access import Scope
+from console.shell import render_in_scope
 
+from ..access import get_published_service, get_writer_scope
 from ..forms import InternalEndpointForm
-from ..models import Service, ServiceKind
+from ..models import Service
 from ..services import internal_service_publish, service_delete
 from .listing import apply_listing
 
 TEMPLATES = "marketplace/publishing/"
-
-
-def get_writer_scope(request: HttpRequest, org: str, project: str, component: str) -> Scope:
-    """The component, for Admins and Developers: 404 for outsiders, 403 for Viewers."""
-    scope = get_component_for_user(request, org, project, component)
-    scope.require_write()
-    return scope
-
-
-def get_published_service(scope: Scope, service_id: int) -> Service:
-    service = (
-        Service.objects.filter(
-            kind=ServiceKind.INTERNAL, provider_component_id=scope.component.pk, pk=service_id
-        )
-        .prefetch_related("deployments", "tags")
-        .first()
-    )
-    if service is None:
-        raise Http404("No such endpoint of this component.")
-    service.provider_component = scope.component
-    service.organization = scope.organization
-    return service
 
 
 def _component_url(scope: Scope) -> str:

@@ -15,15 +15,15 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console.access import Scope, get_scope_for_user
-from console.htmx import wants_fragment
-from console.views import render_in_scope
+from console.access import Scope
+from console.shell import render_in_scope, render_page_or_fragment
 
+from ..access import get_admin_scope, get_third_party_service
 from ..forms import (
     PARAMETER_RULES,
     ParameterForm,
@@ -31,7 +31,7 @@ from ..forms import (
     ThirdPartyServiceForm,
     parameter_helper,
 )
-from ..models import Service, ServiceKind, ServiceType
+from ..models import Service, ServiceType
 from ..services import (
     service_delete,
     third_party_service_register,
@@ -43,32 +43,6 @@ PAGE_SIZE = 25
 USED_BY_SHOWN = 50
 SECTION = "third-party-services"
 TEMPLATES = "marketplace/third_party/"
-
-
-def get_admin_scope(request: HttpRequest, org: str, project: str | None) -> Scope:
-    """The scope, for Admins only: 404 for outsiders, 403 for other roles."""
-    scope = get_scope_for_user(request, org, project)
-    scope.require_admin()
-    return scope
-
-
-def third_party_services_at(scope: Scope) -> QuerySet[Service]:
-    services = Service.objects.filter(
-        organization_id=scope.organization.pk, kind=ServiceKind.THIRD_PARTY
-    )
-    if scope.project is not None:
-        # A project sees its own registrations and the organization's, never
-        # another project's.
-        services = services.filter(Q(project_id=scope.project.pk) | Q(project__isnull=True))
-    return services
-
-
-def get_third_party_service(scope: Scope, service_id: int) -> Service:
-    service = third_party_services_at(scope).select_related("project").filter(pk=service_id).first()
-    if service is None:
-        raise Http404("No such third-party service here.")
-    service.organization = scope.organization
-    return service
 
 
 def service_url(scope: Scope, viewname: str, service: Service, **extra: object) -> str:
@@ -115,7 +89,7 @@ class ThirdPartyServiceFilter(django_filters.FilterSet):
 def third_party_list(request: HttpRequest, org: str, project: str | None = None) -> HttpResponse:
     scope = get_admin_scope(request, org, project)
     services = (
-        third_party_services_at(scope)
+        Service.objects.third_party_services_at(scope.organization, scope.project)
         .select_related("project")
         .prefetch_related("tags")
         .annotate(endpoint_count=Count("endpoints"))
@@ -125,9 +99,14 @@ def third_party_list(request: HttpRequest, org: str, project: str | None = None)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     is_filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
     context = {"filter": filterset, "page": page, "is_filtered": is_filtered}
-    if wants_fragment(request):
-        return render(request, TEMPLATES + "list.html#results", {**context, "scope": scope})
-    return render_in_scope(request, TEMPLATES + "list.html", scope, context, section=SECTION)
+    return render_page_or_fragment(
+        request,
+        TEMPLATES + "list.html",
+        scope,
+        context,
+        fragment=TEMPLATES + "list.html#results",
+        section=SECTION,
+    )
 
 
 @require_http_methods(["GET", "POST"])

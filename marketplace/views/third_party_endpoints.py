@@ -6,15 +6,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console.access import Scope
-from console.views import render_in_scope
+from console.shell import render_in_scope
 
+from ..access import get_admin_scope, get_endpoint, get_parameter, get_third_party_service
 from ..forms import EndpointForm, ParameterForm
-from ..models import Endpoint, Service, ServiceParameter
+from ..models import Service
 from ..services import (
     endpoint_create,
     endpoint_delete,
@@ -22,30 +23,7 @@ from ..services import (
     service_parameter_add,
     service_parameter_delete,
 )
-from .third_party import (
-    SECTION,
-    TEMPLATES,
-    get_admin_scope,
-    get_third_party_service,
-    render_detail,
-    service_url,
-)
-
-
-def get_endpoint(service: Service, endpoint_id: int) -> Endpoint:
-    endpoint = service.endpoints.filter(pk=endpoint_id).first()
-    if endpoint is None:
-        raise Http404("No such endpoint of this service.")
-    endpoint.service = service
-    return endpoint
-
-
-def get_parameter(service: Service, parameter_id: int) -> ServiceParameter:
-    parameter = service.parameters.filter(pk=parameter_id).first()
-    if parameter is None:
-        raise Http404("No such parameter of this service.")
-    parameter.service = service
-    return parameter
+from .third_party import SECTION, TEMPLATES, render_detail, service_url
 
 
 def _render_endpoint_form(

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tests.serving import SERVED_DATABASE, Visitor
+from tests.serving import Visitor, served_database
 
 PROXY = "10.0.0.2"
 CLIENT_A = "203.0.113.10"
@@ -164,8 +164,7 @@ def test_an_office_behind_one_address_is_not_locked_by_one_persons_typos(client,
     assert response.status_code == 302
 
 
-@SERVED_DATABASE[0]
-@SERVED_DATABASE[1]
+@served_database
 def test_it_reads_the_client_address_through_gunicorn_behind_a_proxy(servers, org_admin):
     # The suite's MD5 hashes are not accepted by the server's settings.
     hasher = PBKDF2PasswordHasher()

@@ -1,0 +1,68 @@
+"""The page shell every app's pages render inside: the top bar's scope menus
+and the left navigation. Not a view module, so that every app may use it
+(docs/architecture.md: no app imports another app's views)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import menus
+from .access import Scope
+from .htmx import wants_fragment
+
+
+def render_in_scope(
+    request: HttpRequest,
+    template: str,
+    scope: Scope,
+    context: dict | None = None,
+    *,
+    section: str = "overview",
+) -> HttpResponse:
+    """Render a page of the console shell: the top bar's scope menus and the
+    left navigation need the scope and the section the page belongs to."""
+    organization = scope.organization
+    scope_menus = {
+        "organization": menus.organization_menu(request.user, section, organization.handle),
+        "project": menus.project_menu(
+            organization, section, scope.project.handle if scope.project else ""
+        ),
+    }
+    if scope.project is not None:
+        scope_menus["component"] = menus.component_menu(
+            scope.project, section, scope.component.handle if scope.component else ""
+        )
+    return render(
+        request,
+        template,
+        {"scope": scope, "section": section, "menus": scope_menus, **(context or {})},
+    )
+
+
+def render_page_or_fragment(
+    request: HttpRequest,
+    template: str,
+    scope: Scope,
+    context: Mapping | Callable[[], Mapping] | None = None,
+    *,
+    fragment: str,
+    fragment_context: Mapping | None = None,
+    section: str = "overview",
+) -> HttpResponse:
+    """The ``fragment`` (a ``"page.html#partial"`` name) for an HTMX swap,
+    else the whole ``template`` in the shell.
+
+    The fragment skips the shell's menus, so it costs only its own queries.
+    A page whose context costs queries its fragment does not need passes
+    ``context`` as a callable (called only for the page) and the fragment's
+    own ``fragment_context``.
+    """
+    if wants_fragment(request):
+        if fragment_context is None:
+            fragment_context = context() if callable(context) else context
+        return render(request, fragment, {"scope": scope, **(fragment_context or {})})
+    page_context = context() if callable(context) else context
+    return render_in_scope(request, template, scope, page_context, section=section)
