@@ -122,3 +122,20 @@ def test_the_organization_page_costs_the_same_queries_with_many_projects(
         factories.make_project(organization, f"Project {n}", f"project-{n}")
     with django_assert_num_queries(8):
         client.get(reverse("console:organization", args=["acme"]))
+
+
+def test_it_pages_a_projects_components_with_the_one_pager(login, viewer, project):
+    for number in range(26):
+        factories.make_component(project, f"Worker {number:02}", f"worker-{number:02}")
+    url = reverse("console:project", args=["acme", project.handle])
+    client = login(viewer)
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+
+    assert "Page 1 of 2 · 26 components" in first
+    assert '<a class="page-link" href="?page=2">Next</a>' in first
+    last = '/components/worker-25/">Worker 25</a></td>'
+    assert last not in first
+    assert last in second
+    assert '<a class="page-link" href="?page=1">Previous</a>' in second
