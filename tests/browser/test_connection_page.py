@@ -36,7 +36,7 @@ def test_a_person_reveals_an_oauth_secret(visitor, live_server):
     expect(page.get_by_text(secret)).to_be_visible()
     if javascript:
         # htmx swapped only that cell: still the connection page's address.
-        assert page.url == detail_url
+        expect(page).to_have_url(detail_url)
     expect(page.get_by_role("button", name="Reveal ConsumerSecret in Production")).to_be_visible()
     event = ConnectionEvent.objects.get(action=EventAction.SECRET_REVEALED)
     assert (event.actor_name, event.detail) == (
