@@ -11,9 +11,9 @@ from django.db import transaction
 
 from console.crypto import SecretValue
 
-from .models import Connection, ConnectionBinding, ConnectionEvent, EventAction
+from .models import Connection, ConnectionBinding, ConnectionEvent
 from .naming import validate_connection_name
-from .services import check_name_is_free, connection_update, record_event
+from .services import check_name_is_free, connection_delete, connection_update
 
 
 def _masked(secret: SecretValue | None) -> str:
@@ -170,15 +170,10 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        # The "deleted" event outlives the connection (its FK is SET_NULL).
-        for connection in queryset:
-            record_event(
-                connection=connection,
-                actor=request.user,
-                action=EventAction.DELETED,
-                detail={"via": "admin"},
-            )
-        queryset.delete()
+        # The console's delete, one connection at a time: under the project
+        # lock, with the "deleted" event that outlives the connection.
+        for connection in queryset.select_related("service", "project"):
+            connection_delete(connection=connection, actor=request.user, via="admin")
 
 
 @admin.register(ConnectionBinding)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from console.names import NameFormField
 from marketplace.models import Endpoint, ServiceKind
 
-from .models import SCHEME_FOR_SECURITY, Connection, ConnectionBinding
+from .models import Connection, ConnectionBinding
 from .naming import validate_connection_name
 from .services import check_name_is_free, connection_keys, default_endpoints
 
@@ -181,13 +181,12 @@ class ConnectionCreateForm(ConnectionDetailsForm):
         name = self.cleaned_data["name"].strip()
         validate_connection_name(name)
         # Checked here to answer at Next; checked again, under a lock, at Create.
-        scheme = SCHEME_FOR_SECURITY[self.service.security]
         try:
             check_name_is_free(
                 project=self.project,
                 component=self.component,
                 name=name,
-                keys=connection_keys(self.service, scheme),
+                keys=connection_keys(self.service, self.service.security),
             )
         except ValidationError as error:
             raise ValidationError(error.message_dict["name"]) from error

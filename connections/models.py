@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
-from console.crypto import EncryptedTextField
+from console.crypto import EncryptedTextField, SecretValue
 from console.models import Component, Environment, Organization, Project
 from console.names import NameField
 from marketplace.models import (
@@ -27,24 +27,32 @@ from marketplace.models import (
 
 from .naming import NAME_MAX_LENGTH, NAME_MIN_LENGTH, variable_name, variable_stem
 
+# A connection's authentication scheme is its service's Security, the same
+# choices. It is stored on the connection rather than read from the service
+# because it is a snapshot: the keys and the credentials generated for them
+# are those of the security the service had when the connection was made, and
+# stay so if an Admin later changes the service's security (docs/domain.md,
+# Environment variables).
+AuthScheme = Security
 
-class AuthScheme(models.TextChoices):
-    NONE = "none", "None"
-    OAUTH2 = "oauth2", "OAuth 2.0"
-    API_KEY = "api-key", "API key"
-
-
-SCHEME_FOR_SECURITY = {
-    Security.NONE: AuthScheme.NONE,
-    Security.OAUTH2: AuthScheme.OAUTH2,
-    Security.API_KEY: AuthScheme.API_KEY,
+# Where a binding keeps the value of each key of SECURITY_KEYS that is
+# generated per environment (the others, ServiceURL and TokenURL, are not
+# the connection's own: see resolution.py).
+BINDING_FIELDS = {
+    "ConsumerKey": "consumer_key",
+    "ConsumerSecret": "consumer_secret",
+    "ChoreoAPIKey": "api_key",
 }
 
-# Keys every connection of a scheme provides, with whether the value is
-# secret: those of the security it stands for, defined once in the marketplace.
-SCHEME_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
-    scheme: SECURITY_KEYS[security] for security, scheme in SCHEME_FOR_SECURITY.items()
-}
+
+def provided_keys(service: Service, scheme: str) -> list[tuple[str, bool]]:
+    """(key, is_secret) for every value a connection of ``scheme`` to
+    ``service`` provides: the scheme's keys, then for a third-party service
+    its endpoints' parameters (prefetch ``parameters`` for many services)."""
+    keys = list(SECURITY_KEYS[scheme])
+    if service.kind == ServiceKind.THIRD_PARTY:
+        keys += [(parameter.name, parameter.is_secret) for parameter in service.parameters.all()]
+    return keys
 
 
 class ConnectionQuerySet(models.QuerySet):
@@ -107,7 +115,7 @@ class ConnectionQuerySet(models.QuerySet):
         holders: dict[tuple[int, str], list[Connection]] = defaultdict(list)
         collisions = []
         for row in rows:
-            keys = [key for key, _ in SCHEME_KEYS[row.auth_scheme]]
+            keys = [key for key, _ in SECURITY_KEYS[row.auth_scheme]]
             if row.service_id in third_party:
                 keys += stored[row.service_id]
             variables = [variable_name(row.name, key) for key in keys]
@@ -260,12 +268,7 @@ class Connection(models.Model):
         A third-party service adds its endpoints' parameters: prefetch
         ``service__parameters`` when asking this of many connections.
         """
-        keys = list(SCHEME_KEYS[self.auth_scheme])
-        if self.service.kind == ServiceKind.THIRD_PARTY:
-            keys += [
-                (parameter.name, parameter.is_secret) for parameter in self.service.parameters.all()
-            ]
-        return keys
+        return provided_keys(self.service, self.auth_scheme)
 
     def variable_names(self) -> set[str]:
         return {variable_name(self.name, key) for key, _ in self.keys()}
@@ -310,6 +313,11 @@ class ConnectionBinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection} in {self.environment}"
+
+    def credential(self, key: str) -> str | SecretValue | None:
+        """What this environment holds for one of the generated keys of
+        BINDING_FIELDS: a SecretValue for a secret one, None if not generated."""
+        return getattr(self, BINDING_FIELDS[key])
 
 
 class EventAction(models.TextChoices):

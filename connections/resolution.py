@@ -10,9 +10,9 @@ from django.db.models import Prefetch
 
 from console.crypto import SecretValue
 from console.models import Environment
-from marketplace.models import Endpoint, EndpointParameterValue
+from marketplace.models import SECURITY_KEYS, Endpoint, EndpointParameterValue
 
-from .models import AuthScheme, Connection, ConnectionBinding
+from .models import Connection, ConnectionBinding
 from .naming import variable_name
 
 
@@ -43,6 +43,17 @@ def _bindings(connection: Connection) -> list[ConnectionBinding]:
     )
 
 
+def _scheme_value(
+    key: str, binding: ConnectionBinding, url: str | None
+) -> str | SecretValue | None:
+    """Where the value of one of the scheme's keys (SECURITY_KEYS) comes from."""
+    if key == "ServiceURL":
+        return url
+    if key == "TokenURL":
+        return settings.JUNCTION_TOKEN_URL
+    return binding.credential(key)
+
+
 def resolve(connection: Connection) -> list[ResolvedEnvironment]:
     """One entry per environment of the connection, in promotion order."""
     service = connection.service
@@ -60,31 +71,10 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
         else:
             url = binding.endpoint.url if binding.endpoint else None
             problem = "" if url else f"No endpoint is mapped to {environment.name}."
-        values = [ResolvedValue("ServiceURL", variable_name(name, "ServiceURL"), url)]
-        if connection.auth_scheme == AuthScheme.OAUTH2:
-            values += [
-                ResolvedValue(
-                    "ConsumerKey", variable_name(name, "ConsumerKey"), binding.consumer_key
-                ),
-                ResolvedValue(
-                    "ConsumerSecret",
-                    variable_name(name, "ConsumerSecret"),
-                    binding.consumer_secret,
-                    secret=True,
-                ),
-                ResolvedValue(
-                    "TokenURL", variable_name(name, "TokenURL"), settings.JUNCTION_TOKEN_URL
-                ),
-            ]
-        elif connection.auth_scheme == AuthScheme.API_KEY:
-            values.append(
-                ResolvedValue(
-                    "ChoreoAPIKey",
-                    variable_name(name, "ChoreoAPIKey"),
-                    binding.api_key,
-                    secret=True,
-                )
-            )
+        values = [
+            ResolvedValue(key, variable_name(name, key), _scheme_value(key, binding, url), secret)
+            for key, secret in SECURITY_KEYS[connection.auth_scheme]
+        ]
         # Every parameter of the service gets its row (and its variable),
         # valued from the mapped endpoint; unmapped, it shows as missing.
         given = (

@@ -7,14 +7,15 @@ from django.urls import path
 
 from console.urls_scopes import COMPONENT, PROJECT
 
-from .views import create, detail, listing
+from .views import create, detail
+from .views.list import connection_list
 
 app_name = "connections"
 
 urlpatterns = []
 for scope_prefix in (PROJECT, COMPONENT):
     urlpatterns += [
-        path(scope_prefix + "connections/", listing.connection_list, name="list"),
+        path(scope_prefix + "connections/", connection_list, name="list"),
         path(scope_prefix + "connections/create/", create.create_browse, name="create"),
         path(
             scope_prefix + "connections/create/<int:service_id>/",

@@ -37,14 +37,6 @@ class Scope:
         return self.membership.is_admin
 
     @property
-    def level(self) -> str:
-        if self.component is not None:
-            return "component"
-        if self.project is not None:
-            return "project"
-        return "organization"
-
-    @property
     def url_kwargs(self) -> dict[str, str]:
         """The handles that name this scope in a URL (see console/urls_scopes.py)."""
         kwargs = {"org": self.organization.handle}

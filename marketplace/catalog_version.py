@@ -64,7 +64,7 @@ SQLITE_TRIGGERS = {
     ),
 }
 
-# PostgreSQL: once per statement (see facet_counts.py for why not per row).
+# PostgreSQL: once per statement (see facet_count_triggers.py for why not per row).
 _PG_BUMP = _BUMP.format(select="SELECT DISTINCT organization_id, 1 FROM ({orgs}) o ORDER BY 1")
 _PG_BUMP_EXISTING = (
     "UPDATE marketplace_catalogversion SET version = version + 1 WHERE organization_id IN ({orgs})"

@@ -1,4 +1,5 @@
-"""Marketplace search and filters (their counts are in facets.py).
+"""Marketplace search and filters (their counts are in facets.py), and the
+filters of Dependencies > Third-Party Services.
 
 Within one filter the values are alternatives (OR); across filters they all
 apply (AND).
@@ -83,3 +84,37 @@ def has_any_tag(tag_ids: list[int]) -> Q:
     # IN rather than a join: a service with two of the ticked labels must
     # still count, and show, once; and a rare label drives the query.
     return Q(pk__in=Service.tags.through.objects.filter(tag_id__in=tag_ids).values("service_id"))
+
+
+class ThirdPartyServiceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+    service_type = django_filters.ChoiceFilter(
+        choices=ServiceType.choices, label="Service type", empty_label="All service types"
+    )
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        choices=[("listed", "In the marketplace"), ("removed", "Removed from the marketplace")],
+        label="Status",
+        empty_label="Any status",
+    )
+    registered = django_filters.ChoiceFilter(
+        method="filter_registered",
+        choices=[("organization", "Whole organization"), ("project", "One project")],
+        label="Registered for",
+        empty_label="All",
+    )
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # A subquery, not a join: a join on tags would repeat services.
+        tagged = Service.tags.through.objects.filter(tag__name__icontains=value)
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(pk__in=tagged.values("service_id"))
+        )
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(listed=(value == "listed"))
+
+    def filter_registered(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(project__isnull=(value == "organization"))

@@ -18,7 +18,7 @@ from console.models import Component, Environment, Organization, Project
 from console.names import NameFormField
 
 from .definitions import DEFINITION_MAX_BYTES, read_definition
-from .fields import HttpUrlField, LabelsField
+from .form_fields import HttpUrlField, LabelsField
 from .models import (
     OVERVIEW_MAX_LENGTH,
     SECURITY_KEYS,

@@ -281,6 +281,12 @@ class Service(models.Model):
         return self.kind == ServiceKind.INTERNAL
 
     @property
+    def security_keys(self) -> list[str]:
+        """The keys every connection to this service provides because of its
+        security (SECURITY_KEYS), before any additional parameters."""
+        return [key for key, _ in SECURITY_KEYS[self.security]]
+
+    @property
     def resource_reference(self) -> str:
         """How a component.yaml names this service (SPEC 1, resource references).
 
@@ -393,7 +399,7 @@ class EndpointParameterValue(models.Model):
 
 class FacetCount(models.Model):
     """How many listed services fall in one marketplace cell; kept by database
-    triggers, never written by the application (see facet_counts.py)."""
+    triggers, never written by the application (see facet_count_triggers.py)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     # 0: seen by the whole organization; otherwise the one project that sees them.

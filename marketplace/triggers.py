@@ -1,5 +1,6 @@
-"""Installing the marketplace's database triggers (facet_counts.py and
-catalog_version.py), which keep derived rows in the transaction of the write.
+"""Installing the marketplace's database triggers (facet_count_triggers.py,
+catalog_version.py and search.py), which keep derived rows in the transaction
+of the write.
 
 A trigger is given as ``{name: (when, statements)}``: ``when`` is the event,
 the table and any WHEN or REFERENCING clause; ``statements`` its body. On

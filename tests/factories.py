@@ -113,7 +113,7 @@ def add_endpoint(
 def bulk_connections(project: Project, service: Service, count: int, prefix: str, component=None):
     """Many connections at once, straight into the table: for tests that only
     need volume (query counts), not the create path."""
-    from connections.models import SCHEME_FOR_SECURITY, Connection
+    from connections.models import Connection
     from connections.naming import variable_stem
 
     return Connection.objects.bulk_create(
@@ -124,7 +124,7 @@ def bulk_connections(project: Project, service: Service, count: int, prefix: str
             service=service,
             name=f"{prefix} {n:04d}",
             variable_stem=variable_stem(f"{prefix} {n:04d}"),
-            auth_scheme=SCHEME_FOR_SECURITY[service.security],
+            auth_scheme=service.security,
         )
         for n in range(count)
     )

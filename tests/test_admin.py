@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from connections.history import describe_event
 from connections.models import Connection, ConnectionBinding, ConnectionEvent, EventAction
 from connections.services import connection_create
 from console.crypto import MASK
@@ -414,6 +415,24 @@ def test_it_records_a_connection_deleted_in_the_admin(admin_client, dataset):
     assert not Connection.objects.filter(pk=connection.pk).exists()
     event = ConnectionEvent.objects.get(action=EventAction.DELETED)
     assert event.connection_public_id == connection.public_id
+
+
+def test_it_deletes_a_connection_as_the_console_does_and_says_so(admin_client, dataset):
+    connection = Connection.objects.get(name="Checkout Backend")
+
+    admin_client.post(
+        _admin_url(Connection, "changelist"),
+        {"action": "delete_selected", "_selected_action": [connection.pk], "post": "yes"},
+    )
+
+    assert not Connection.objects.filter(pk=connection.pk).exists()
+    event = ConnectionEvent.objects.get(action=EventAction.DELETED)
+    assert event.detail == {
+        "service": str(connection.service),
+        "scope": connection.scope_label,
+        "via": "admin",
+    }
+    assert describe_event(event).endswith("deleted the connection in the Django admin")
 
 
 def test_it_shows_connection_events_read_only(admin_client, dataset):

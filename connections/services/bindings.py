@@ -6,25 +6,27 @@ from __future__ import annotations
 import secrets
 
 from console.models import Environment
-from marketplace.models import ServiceKind
+from marketplace.models import SECURITY_KEYS, ServiceKind
 
 from ..models import (
-    AuthScheme,
+    BINDING_FIELDS,
     Connection,
     ConnectionBinding,
 )
 from .rules import default_endpoints
 
+_GENERATORS = {
+    "consumer_key": lambda: secrets.token_urlsafe(18),
+    "consumer_secret": lambda: secrets.token_urlsafe(32),
+    "api_key": lambda: "jct_" + secrets.token_urlsafe(32),
+}
+
 
 def generated_credentials(scheme: str) -> dict[str, object]:
-    if scheme == AuthScheme.OAUTH2:
-        return {
-            "consumer_key": secrets.token_urlsafe(18),
-            "consumer_secret": secrets.token_urlsafe(32),
-        }
-    if scheme == AuthScheme.API_KEY:
-        return {"api_key": "jct_" + secrets.token_urlsafe(32)}
-    return {}
+    """Fresh values, by binding field, for the keys of ``scheme`` that a
+    connection holds per environment (SECURITY_KEYS, BINDING_FIELDS)."""
+    fields = [BINDING_FIELDS[key] for key, _ in SECURITY_KEYS[scheme] if key in BINDING_FIELDS]
+    return {field: _GENERATORS[field]() for field in fields}
 
 
 def add_missing_bindings(connection: Connection) -> list[ConnectionBinding]:

@@ -10,10 +10,15 @@ from django.db import IntegrityError, transaction
 
 from console.crypto import SecretValue
 from console.models import WRITER_ROLES, Membership, Project
-from marketplace.models import Endpoint, EndpointParameterValue, Service, ServiceKind
+from marketplace.models import (
+    SECURITY_KEYS,
+    Endpoint,
+    EndpointParameterValue,
+    Service,
+    ServiceKind,
+)
 
 from ..models import (
-    AuthScheme,
     Connection,
     ConnectionBinding,
     EventAction,
@@ -145,8 +150,12 @@ def connection_update(
 
 
 @transaction.atomic
-def connection_delete(*, connection: Connection, actor) -> None:
-    """Delete a connection; its history, with a "deleted" event, stays."""
+def connection_delete(*, connection: Connection, actor, via: str = "") -> None:
+    """Delete a connection; its history, with a "deleted" event, stays.
+
+    ``via`` names a way in other than the console ("admin"), which the
+    history says.
+    """
     # Under the project lock, so that no reveal or rename of this connection
     # is half-way while it goes.
     Project.objects.select_for_update().filter(pk=connection.project_id).first()
@@ -156,17 +165,19 @@ def connection_delete(*, connection: Connection, actor) -> None:
         connection=connection,
         actor=actor,
         action=EventAction.DELETED,
-        detail={"service": str(connection.service), "scope": connection.scope_label},
+        detail={
+            "service": str(connection.service),
+            "scope": connection.scope_label,
+            **({"via": via} if via else {}),
+        },
     )
     connection.delete()
 
 
 def _secret_of(connection: Connection, binding: ConnectionBinding, key: str) -> SecretValue:
     secret = None
-    if key == "ConsumerSecret" and connection.auth_scheme == AuthScheme.OAUTH2:
-        secret = binding.consumer_secret
-    elif key == "ChoreoAPIKey" and connection.auth_scheme == AuthScheme.API_KEY:
-        secret = binding.api_key
+    if (key, True) in SECURITY_KEYS[connection.auth_scheme]:
+        secret = binding.credential(key)
     elif binding.endpoint_id is not None:
         parameter_value = EndpointParameterValue.objects.filter(
             endpoint_id=binding.endpoint_id, parameter__name=key, parameter__is_secret=True

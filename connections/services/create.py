@@ -12,15 +12,21 @@ from console.models import Component, Environment, Project
 from marketplace.models import Endpoint, Service, ServiceKind
 
 from ..models import (
-    SCHEME_FOR_SECURITY,
+    AuthScheme,
     Connection,
     ConnectionBinding,
     EventAction,
 )
-from ..naming import validate_connection_name, variable_stem
+from ..naming import variable_stem
 from .bindings import generated_credentials
 from .events import record_event
-from .rules import check_name_is_free, connection_keys, resolve_endpoints
+from .rules import (
+    check_name_is_free,
+    connection_keys,
+    resolve_endpoints,
+    validated_description,
+    validated_name,
+)
 
 
 @transaction.atomic
@@ -47,11 +53,8 @@ def connection_create(
     """
     if component is not None and component.project_id != project.pk:
         raise ValidationError("The component belongs to another project.")
-    name = name.strip()
-    try:
-        validate_connection_name(name)
-    except ValidationError as error:
-        raise ValidationError({"name": error.messages}) from error
+    name = validated_name(name)
+    description = validated_description(description)
 
     # Serialize connection writes per project: the cross-level name rule
     # (project connection vs. component connections) is not a unique index,
@@ -84,7 +87,8 @@ def connection_create(
             code="service_not_visible",
         )
     service = current
-    scheme = SCHEME_FOR_SECURITY[service.security]
+    # A snapshot of the service's security (see AuthScheme).
+    scheme = AuthScheme(service.security)
     keys = connection_keys(service, scheme)
     check_name_is_free(project=project, component=component, name=name, keys=keys)
 
@@ -101,7 +105,7 @@ def connection_create(
         service=service,
         name=name,
         variable_stem=variable_stem(name),
-        description=description.strip(),
+        description=description,
         auth_scheme=scheme,
         created_by=created_by if created_by is not None and created_by.is_authenticated else None,
         creation_token=creation_token,

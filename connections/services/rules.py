@@ -9,20 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from console.models import Component, Environment, Project
-from marketplace.models import Endpoint, Service, ServiceKind
+from marketplace.models import Endpoint, Service
 
-from ..models import (
-    SCHEME_KEYS,
-    Connection,
-)
+from ..models import Connection, provided_keys
 from ..naming import validate_connection_name, variable_name, variable_stem
 
 
 def connection_keys(service: Service, scheme: str) -> list[str]:
-    keys = [key for key, _ in SCHEME_KEYS[scheme]]
-    if service.kind == ServiceKind.THIRD_PARTY:
-        keys += [parameter.name for parameter in service.parameters.all()]
-    return keys
+    return [key for key, _ in provided_keys(service, scheme)]
 
 
 def _stem_prefixes(stem: str) -> list[str]:

@@ -1,3 +1,3 @@
-"""Connection views, one module per screen: listing (Dependencies >
+"""Connection views, one module per screen: list (Dependencies >
 Connections), create (the Create Connection wizard), detail (the connection
 page and what it offers: reveal, edit, delete)."""

@@ -5,15 +5,15 @@ from django.db import migrations, models
 
 
 def install_facet_counts(apps, schema_editor):
-    from marketplace import facet_counts
+    from marketplace import facet_count_triggers
 
-    facet_counts.install(schema_editor)
+    facet_count_triggers.install(schema_editor)
 
 
 def uninstall_facet_counts(apps, schema_editor):
-    from marketplace import facet_counts
+    from marketplace import facet_count_triggers
 
-    facet_counts.uninstall(schema_editor)
+    facet_count_triggers.uninstall(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -53,6 +53,6 @@ class Migration(migrations.Migration):
             model_name='facetcount',
             constraint=models.UniqueConstraint(fields=('organization', 'audience_project_id', 'tag_id', 'kind', 'visibility', 'service_type'), name='facet_count_unique_cell'),
         ),
-        # Triggers that keep the counts, and the first count (facet_counts.py).
+        # Triggers that keep the counts, and the first count (facet_count_triggers.py).
         migrations.RunPython(install_facet_counts, uninstall_facet_counts),
     ]

@@ -17,19 +17,19 @@ def drop_triggers(apps, schema_editor):
     # fails while a trigger elsewhere names the table (and drops its own).
     if schema_editor.connection.vendor != "sqlite":
         return
-    from marketplace import catalog_version, facet_counts
+    from marketplace import catalog_version, facet_count_triggers
 
-    facet_counts.uninstall(schema_editor)
+    facet_count_triggers.uninstall(schema_editor)
     catalog_version.uninstall(schema_editor)
 
 
 def install_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    from marketplace import catalog_version, facet_counts, search
+    from marketplace import catalog_version, facet_count_triggers, search
 
     search.install(schema_editor)
-    facet_counts.install(schema_editor)
+    facet_count_triggers.install(schema_editor)
     catalog_version.install(schema_editor)
 
 

@@ -21,7 +21,7 @@ from ..access import get_published_service, get_writer_scope
 from ..forms import InternalEndpointForm
 from ..models import Service
 from ..services import internal_service_publish, service_delete
-from .listing import apply_listing
+from .set_listed import set_listed_from_post
 
 TEMPLATES = "marketplace/publishing/"
 
@@ -147,7 +147,7 @@ def endpoint_listing(
 ) -> HttpResponse:
     scope = get_writer_scope(request, org, project, component)
     service = get_published_service(scope, service_id)
-    refused = apply_listing(request, service)
+    refused = set_listed_from_post(request, service)
     if refused is not None:
         return refused
     return redirect(_component_url(scope))

@@ -8,12 +8,11 @@ project level the pages hold that project's services and the organization's.
 
 from __future__ import annotations
 
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,6 +23,7 @@ from console.access import Scope
 from console.shell import render_in_scope, render_page_or_fragment
 
 from ..access import get_admin_scope, get_third_party_service
+from ..filters import ThirdPartyServiceFilter
 from ..forms import (
     PARAMETER_RULES,
     ParameterForm,
@@ -31,13 +31,13 @@ from ..forms import (
     ThirdPartyServiceForm,
     parameter_helper,
 )
-from ..models import Service, ServiceType
+from ..models import Service
 from ..services import (
     service_delete,
     third_party_service_register,
     third_party_service_update,
 )
-from .listing import apply_listing
+from .set_listed import set_listed_from_post
 
 PAGE_SIZE = 25
 USED_BY_SHOWN = 50
@@ -49,40 +49,6 @@ def service_url(scope: Scope, viewname: str, service: Service, **extra: object) 
     return reverse(
         f"marketplace:{viewname}", kwargs={**scope.url_kwargs, "service_id": service.pk, **extra}
     )
-
-
-class ThirdPartyServiceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
-    service_type = django_filters.ChoiceFilter(
-        choices=ServiceType.choices, label="Service type", empty_label="All service types"
-    )
-    status = django_filters.ChoiceFilter(
-        method="filter_status",
-        choices=[("listed", "In the marketplace"), ("removed", "Removed from the marketplace")],
-        label="Status",
-        empty_label="Any status",
-    )
-    registered = django_filters.ChoiceFilter(
-        method="filter_registered",
-        choices=[("organization", "Whole organization"), ("project", "One project")],
-        label="Registered for",
-        empty_label="All",
-    )
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # A subquery, not a join: a join on tags would repeat services.
-        tagged = Service.tags.through.objects.filter(tag__name__icontains=value)
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(pk__in=tagged.values("service_id"))
-        )
-
-    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(listed=(value == "listed"))
-
-    def filter_registered(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(project__isnull=(value == "organization"))
 
 
 @require_GET
@@ -224,7 +190,7 @@ def third_party_listing(
 ) -> HttpResponse:
     scope = get_admin_scope(request, org, project)
     service = get_third_party_service(scope, service_id)
-    refused = apply_listing(request, service)
+    refused = set_listed_from_post(request, service)
     if refused is not None:
         return refused
     return redirect(service_url(scope, "third-party-detail", service))

@@ -20,7 +20,12 @@ from connections.naming import validate_connection_name, variable_name, variable
 from connections.services import connection_create
 from console.crypto import SecretValue
 from marketplace.models import Endpoint, Security, Visibility
-from marketplace.services import endpoint_delete, service_parameter_add, service_parameter_rename
+from marketplace.services import (
+    endpoint_delete,
+    service_parameter_add,
+    service_parameter_rename,
+    third_party_service_update,
+)
 from tests import factories
 
 
@@ -129,6 +134,38 @@ def test_it_generates_an_api_key_for_api_key_services(organization, project):
     assert connection.auth_scheme == AuthScheme.API_KEY
     assert all(b.api_key.reveal().startswith("jct_") for b in connection.bindings.all())
     assert connection.variable_names() == {"CHOREO_SMS_SERVICEURL", "CHOREO_SMS_CHOREOAPIKEY"}
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [("x" * 1001, "at most 1000 characters"), ("a\x00b", "cannot contain null characters")],
+)
+def test_it_checks_the_description_as_an_edit_does(project, service, description, message):
+    with pytest.raises(ValidationError) as raised:
+        _create(project, service, "Employees", description=description)
+
+    assert message in raised.value.message_dict["description"][0]
+    assert not Connection.objects.exists()
+
+
+def test_it_keeps_a_connections_keys_when_its_service_changes_security(organization, project):
+    twilio = factories.make_third_party_service(
+        organization, "Twilio SMS", security=Security.API_KEY
+    )
+    connection = _create(project, twilio, "sms")
+
+    third_party_service_update(
+        service=twilio,
+        name=twilio.name,
+        version=twilio.version,
+        service_type=twilio.service_type,
+        security=Security.OAUTH2,
+    )
+
+    connection = Connection.objects.get(pk=connection.pk)
+    assert connection.auth_scheme == AuthScheme.API_KEY
+    assert connection.variable_names() == {"CHOREO_SMS_SERVICEURL", "CHOREO_SMS_CHOREOAPIKEY"}
+    assert all(b.api_key and not b.consumer_secret for b in connection.bindings.all())
 
 
 def test_it_rejects_a_case_insensitive_duplicate_at_the_same_level(project, service):

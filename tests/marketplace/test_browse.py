@@ -439,6 +439,26 @@ def test_how_to_use_gives_the_resource_reference(login, developer, catalog):
     assert b"thirdparty:Stripe API/v1" in stripe.content
 
 
+@pytest.mark.parametrize(
+    ("security", "keys"),
+    [
+        (Security.NONE, "ServiceURL"),
+        (Security.OAUTH2, "ServiceURL, ConsumerKey, ConsumerSecret and TokenURL"),
+        (Security.API_KEY, "ServiceURL and ChoreoAPIKey"),
+    ],
+)
+def test_how_to_use_names_the_keys_of_the_services_security(
+    login, developer, organization, project, security, keys
+):
+    service = factories.make_third_party_service(organization, "Vendor", security=security)
+
+    response = login(developer).get(service_url(service, tab="how-to-use"))
+
+    assert f"with the keys {keys} and the service's additional parameters." in (
+        response.content.decode()
+    )
+
+
 def test_used_by_lists_connections_with_their_scopes(login, developer, catalog, project):
     storefront = factories.make_component(project, "Storefront", "storefront")
     connection_create(project=project, service=catalog["stripe"], name="Stripe")

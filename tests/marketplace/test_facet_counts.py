@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from console.models import Organization
-from marketplace import catalog_version, facet_counts
+from marketplace import catalog_version, facet_count_triggers
 from marketplace.models import FacetCount, Service, ServiceKind, ServiceType, Tag, Visibility
 from marketplace.services import (
     internal_service_publish,
@@ -222,7 +222,7 @@ def test_recount_rebuilds_what_the_triggers_keep(organization, project) -> None:
     before = maintained_cells()
     FacetCount.objects.update(n=99)
 
-    facet_counts.recount()
+    facet_count_triggers.recount()
 
     assert maintained_cells() == before == expected_cells()
 
@@ -236,5 +236,5 @@ def test_the_triggers_are_installed() -> None:
         else:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         installed = {row[0] for row in cursor.fetchall()}
-    assert set(facet_counts.trigger_names(connection.vendor)) <= installed
+    assert set(facet_count_triggers.trigger_names(connection.vendor)) <= installed
     assert set(catalog_version.trigger_names(connection.vendor)) <= installed

@@ -29,7 +29,6 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from connections.models import (
-    SCHEME_FOR_SECURITY,
     AuthScheme,
     Connection,
     ConnectionBinding,
@@ -531,7 +530,7 @@ def _connections(rng: random.Random, size: Size, state: _State) -> None:
                     name=name,
                     variable_stem=variable_stem(name),
                     description=f"Uses {service.name}." if rng.random() < 0.5 else "",
-                    auth_scheme=SCHEME_FOR_SECURITY[service.security],
+                    auth_scheme=service.security,
                     created_by_id=user_pk,
                 )
             )

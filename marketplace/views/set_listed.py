@@ -10,7 +10,7 @@ from ..models import Service
 from ..services import service_set_listed
 
 
-def apply_listing(request: HttpRequest, service: Service) -> HttpResponseBadRequest | None:
+def set_listed_from_post(request: HttpRequest, service: Service) -> HttpResponseBadRequest | None:
     """Set ``listed`` from the POST (listed=1 or listed=0) and say so; a 400
     for any other value, None when done (the caller redirects)."""
     listed = request.POST.get("listed")

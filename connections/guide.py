@@ -1,0 +1,146 @@
+"""The inline developer guide of a connection's page: the component.yaml
+snippet, the Python and Node.js samples and the config.js of a web
+application, all generated from the keys the connection provides."""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from dataclasses import dataclass
+
+from console.models import Component, ComponentType
+
+from .models import AuthScheme, Connection
+from .naming import variable_name
+from .resolution import ResolvedEnvironment
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
+_YAML_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _.\-/:]*")
+# Words YAML 1.1 readers turn into booleans or null when left unquoted.
+_YAML_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+_JS_RESERVED_WORDS = (
+    "break case catch class const continue debugger default delete do else enum export "
+    "extends false finally for function if import in instanceof let new null return static "
+    "super switch this throw true try typeof var void while with yield await"
+)
+_JS_RESERVED = frozenset(_JS_RESERVED_WORDS.split())
+
+
+@dataclass(frozen=True)
+class GuideVariable:
+    key: str
+    variable: str
+    secret: bool
+    python_name: str
+    js_name: str
+
+
+def _words(key: str) -> list[str]:
+    return [word.lower() for word in _NOT_WORD.split(_CAMEL_BOUNDARY.sub(" ", key)) if word]
+
+
+def _python_name(words: list[str]) -> str:
+    name = "_".join(words) or "value"
+    if name[0].isdigit():
+        name = "value_" + name
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def _js_name(words: list[str]) -> str:
+    name = (words[0] + "".join(word.capitalize() for word in words[1:])) if words else "value"
+    if name[0].isdigit():
+        name = "value" + name
+    return name + "Value" if name in _JS_RESERVED else name
+
+
+def _unique(name: str, taken: set[str], separator: str) -> str:
+    # Keys differ, but "apiKey" and "api_key" would make one identifier.
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}{separator}{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _yaml_scalar(text: str) -> str:
+    """``text`` as YAML reads it back: plain where that is safe, otherwise
+    double-quoted (a JSON string is a valid YAML double-quoted scalar)."""
+    plain = (
+        _YAML_PLAIN.fullmatch(text)
+        and ": " not in text
+        and not text.endswith((":", " "))
+        and text.lower() not in _YAML_WORDS
+    )
+    return text if plain else json.dumps(text)
+
+
+def guide_variables(connection: Connection) -> list[GuideVariable]:
+    python_taken: set[str] = set()
+    js_taken: set[str] = set()
+    variables = []
+    for key, secret in connection.keys():  # noqa: SIM118 (a list, not a dict)
+        words = _words(key)
+        variables.append(
+            GuideVariable(
+                key=key,
+                variable=variable_name(connection.name, key),
+                secret=secret,
+                python_name=_unique(_python_name(words), python_taken, "_"),
+                js_name=_unique(_js_name(words), js_taken, ""),
+            )
+        )
+    return variables
+
+
+def developer_guide(
+    connection: Connection, environments: list[ResolvedEnvironment], component: Component | None
+) -> dict[str, object]:
+    """The snippets of the inline developer guide, as plain text (the
+    template escapes them)."""
+    variables = guide_variables(connection)
+    component_yaml = (
+        "dependencies:\n"
+        "  connectionReferences:\n"
+        f"    - name: {_yaml_scalar(connection.name)}\n"
+        f"      resourceRef: {_yaml_scalar(connection.service.resource_reference)}\n"
+    )
+    python = ["import os", ""] + [
+        f"{v.python_name} = os.environ[{json.dumps(v.variable)}]" for v in variables
+    ]
+    javascript = [f"const {v.js_name} = process.env[{json.dumps(v.variable)}];" for v in variables]
+    if connection.auth_scheme == AuthScheme.OAUTH2:
+        python += ["", "# Get an access token: POST grant_type=client_credentials to token_url,"]
+        python += ["# authenticating with consumer_key and consumer_secret."]
+        javascript += ["", "// Get an access token: POST grant_type=client_credentials to"]
+        javascript += ["// tokenUrl, authenticating with consumerKey and consumerSecret."]
+
+    js_name_of = {v.key: v.js_name for v in variables}
+    config_js = []
+    for resolved in environments:
+        lines = ["window.configs = {"]
+        lines += [
+            f"  {js_name_of.get(value.key, 'value')}: {json.dumps(value.value)},"
+            for value in resolved.values
+            if not value.secret
+        ]
+        lines.append("};")
+        config_js.append(
+            {"title": f"config.js ({resolved.environment.name})", "code": "\n".join(lines) + "\n"}
+        )
+
+    return {
+        "variables": variables,
+        "secret_keys": [v.key for v in variables if v.secret],
+        "component_yaml": component_yaml,
+        "python": "\n".join(python) + "\n",
+        "javascript": "\n".join(javascript) + "\n",
+        "config_js": config_js,
+        "config_js_read": "const { "
+        + ", ".join(v.js_name for v in variables if not v.secret)
+        + " } = window.configs;\n",
+        "at_project_level": component is None,
+        "is_web_application": component is not None
+        and component.type == ComponentType.WEB_APPLICATION,
+    }

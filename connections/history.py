@@ -1,0 +1,41 @@
+"""A connection's history in words: one sentence per recorded event."""
+
+from __future__ import annotations
+
+from .models import ConnectionEvent, EventAction
+
+
+def _quoted(value: object) -> str:
+    return f"“{value}”" if value else "no endpoint"
+
+
+def describe_event(event: ConnectionEvent) -> str:
+    """One line of history in words: "dave renamed the connection from …"."""
+    who = event.actor_name or "Someone"
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    where = " in the Django admin" if detail.get("via") == "admin" else ""
+    match event.action:
+        case EventAction.CREATED:
+            service = detail.get("service")
+            return f"{who} created the connection" + (f" to {service}" if service else "")
+        case EventAction.RENAMED:
+            return (
+                f"{who} renamed the connection from {_quoted(detail.get('from'))} "
+                f"to {_quoted(detail.get('to'))}{where}"
+            )
+        case EventAction.DESCRIPTION_CHANGED:
+            return f"{who} changed the description{where}"
+        case EventAction.MAPPING_CHANGED:
+            changes = detail.get("changes") if isinstance(detail.get("changes"), list) else []
+            parts = [
+                f"{change.get('environment')} from {_quoted(change.get('from'))} "
+                f"to {_quoted(change.get('to'))}"
+                for change in changes
+                if isinstance(change, dict)
+            ]
+            return f"{who} changed the endpoint mapping: " + "; ".join(parts)
+        case EventAction.SECRET_REVEALED:
+            return f"{who} revealed {detail.get('key')} in {detail.get('environment')}"
+        case EventAction.DELETED:
+            return f"{who} deleted the connection{where}"
+    return f"{who}: {event.get_action_display()}"
