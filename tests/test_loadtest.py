@@ -50,17 +50,24 @@ def _run(
     )
 
 
-@pytest.fixture
-def demo_database(tmp_path) -> str:
-    """The URL of a database holding seed_demo's data that gunicorn can open."""
-    if db_connection.vendor == "postgresql":
-        call_command("seed_demo", verbosity=0)
-        return database_url(db_connection.settings_dict)
-    url = f"sqlite:///{tmp_path / 'load.sqlite3'}"
+@pytest.fixture(scope="module")
+def sqlite_demo_database(tmp_path_factory) -> str:
+    """A SQLite file with seed_demo's data, made once for the module: the
+    runs only add and remove their own sessions."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('load') / 'load.sqlite3'}"
     for step in (["migrate", "--noinput", "-v0"], ["seed_demo", "-v0"]):
         completed = _run(MANAGE, url, *step)
         assert completed.returncode == 0, completed.stdout + completed.stderr
     return url
+
+
+@pytest.fixture
+def demo_database(request) -> str:
+    """The URL of a database holding seed_demo's data that gunicorn can open."""
+    if db_connection.vendor == "postgresql":
+        call_command("seed_demo", verbosity=0)
+        return database_url(db_connection.settings_dict)
+    return request.getfixturevalue("sqlite_demo_database")
 
 
 def _loadtest(database: str, output: Path, *arguments: str) -> dict:
