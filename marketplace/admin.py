@@ -11,7 +11,7 @@ from console.admin import ConstraintCheckedForm
 from console.models import Environment
 
 from .documentation import documentation_fields
-from .forms import PARAMETER_NAME, RESERVED_KEYS
+from .forms import validate_parameter_name
 from .models import (
     Deployment,
     Endpoint,
@@ -193,17 +193,7 @@ class ServiceParameterForm(ConstraintCheckedForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        if not PARAMETER_NAME.match(name):
-            raise ValidationError(
-                "Use letters, digits and _ only, starting with a letter (e.g. apiKey).",
-                code="parameter_name",
-            )
-        if name.lower() in RESERVED_KEYS:
-            raise ValidationError(
-                f"Every connection already provides {RESERVED_KEYS[name.lower()]}: "
-                "choose another name.",
-                code="reserved",
-            )
+        validate_parameter_name(name)
         return name
 
 

@@ -197,6 +197,22 @@ class ThirdPartyServiceForm(ServiceDetailsForm):
         return data
 
 
+def validate_parameter_name(name: str) -> None:
+    """A parameter's name becomes an environment variable key
+    (docs/domain.md): the console's forms and the admin check it alike."""
+    if not PARAMETER_NAME.match(name):
+        raise ValidationError(
+            "Use letters, digits and _ only, starting with a letter (e.g. apiKey).",
+            code="parameter_name",
+        )
+    if name.lower() in RESERVED_KEYS:
+        raise ValidationError(
+            f"Every connection already provides {RESERVED_KEYS[name.lower()]}: "
+            "choose another name.",
+            code="reserved",
+        )
+
+
 class ParameterForm(forms.Form):
     # The rules are said once above the rows (see PARAMETER_RULES), not per row.
     name = NameFormField(label="Parameter name", max_length=60)
@@ -211,17 +227,7 @@ class ParameterForm(forms.Form):
         name = self.cleaned_data["name"].strip()
         if not name:
             return name
-        if not PARAMETER_NAME.match(name):
-            raise ValidationError(
-                "Use letters, digits and _ only, starting with a letter (e.g. apiKey).",
-                code="parameter_name",
-            )
-        if name.lower() in RESERVED_KEYS:
-            raise ValidationError(
-                f"Every connection already provides {RESERVED_KEYS[name.lower()]}: "
-                "choose another name.",
-                code="reserved",
-            )
+        validate_parameter_name(name)
         if (
             self.service is not None
             and ServiceParameter.objects.filter(service=self.service, name__iexact=name).exists()
