@@ -38,6 +38,9 @@ EXPECTED_PAGES = {
     "create-form-next",
     "connection",
     "project-menu",
+    # The two ways of counting facets (issue #12, item 10), which must agree.
+    "facets-maintained",
+    "facets-grouped",
     "floor",
     "admin-services",
     "admin-connections",

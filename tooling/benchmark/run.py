@@ -16,7 +16,7 @@ from console.models import Component, Organization, Project
 from marketplace.models import Service
 from tooling import loadtest
 
-from . import build, measure, report
+from . import build, facet_counting, measure, report
 
 # Size S is the demo (seed_demo), measured as its Admin.
 DEMO_ORGANIZATION = "acme"
@@ -86,6 +86,11 @@ def run(
             cursor.execute("VACUUM ANALYZE")
     log(f"Measuring {requests} requests per page ({db_connection.vendor}, size {size})...")
     targets, results = measure.measure(handle, username, requests, warmup, log=log)
+    # Beside the pages, before the references: the two ways of counting facets.
+    first_reference = next(
+        (index for index, result in enumerate(results) if result.page.reference), len(results)
+    )
+    results[first_reference:first_reference] = facet_counting.measure(targets, requests, warmup)
     data = report.document(
         size=size,
         vendor=db_connection.vendor,
