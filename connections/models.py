@@ -84,7 +84,7 @@ class ConnectionQuerySet(models.QuerySet):
     ) -> list[VariableCollision]:
         """Where a connection of this queryset and one it shares names with
         (or the connection itself, twice) would provide the same environment
-        variable (SPEC 1).
+        variable (docs/domain.md, Environment variables).
 
         ``parameters`` (service id -> parameter names) stands in for what the
         database holds for those services, so that a change of a service's

@@ -1,4 +1,5 @@
-"""Connection names and the environment variables they produce (SPEC 1)."""
+"""Connection names and the environment variables they produce
+(docs/domain.md, Names and Environment variables)."""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         organization = form.instance
-        # SPEC 1: every new organization gets Development then Production,
+        # docs/domain.md: every new organization gets Development then Production,
         # as organization_create gives them, unless the admin typed its own.
         if not change and not organization.environments.exists():
             default_environments_create(organization=organization)

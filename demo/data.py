@@ -1,4 +1,4 @@
-"""The demo company that ``manage.py seed_demo`` creates (SPEC section 4).
+"""The demo company that ``manage.py seed_demo`` creates: Acme Corp and a Globex tenant.
 
 Plain declarations only: the command reads them and creates what is missing.
 Objects refer to each other by natural key (handles, names), the same keys

@@ -103,7 +103,7 @@ class ServiceQuerySet(models.QuerySet):
     ) -> ServiceQuerySet:
         """The listed services a consumer in ``project`` (or ``component``) may see.
 
-        SPEC 1: internal services of the organization with Public or
+        docs/domain.md, Scopes: internal services of the organization with Public or
         Organization visibility, anything owned by the project itself
         (Project-visible internal services, project-level third-party
         services), organization-level third-party services; never a
@@ -288,7 +288,7 @@ class Service(models.Model):
 
     @property
     def resource_reference(self) -> str:
-        """How a component.yaml names this service (SPEC 1, resource references).
+        """How a component.yaml names this service (docs/domain.md, Resource references).
 
         Internal services read the provider's project and component: select
         them with the service when rendering many references.

@@ -296,7 +296,7 @@ def endpoint_delete(*, endpoint: Endpoint) -> None:
     # binding pointed at a deleted row: a foreign-key failure at commit.
     Service.objects.select_for_update(no_key=True).filter(pk=endpoint.service_id).first()
     # Read through the reverse relation: connections depend on the
-    # marketplace, never the other way round (STYLE, "How Junction is laid out").
+    # marketplace, never the other way round (docs/architecture.md).
     names = sorted(
         set(endpoint.connection_bindings.values_list("connection__name", flat=True)), key=str.lower
     )

@@ -1,4 +1,4 @@
-"""Hostile input (SPEC 3): no input, however long, odd or hostile, produces a
+"""Hostile input: no input, however long, odd or hostile, produces a
 server error, shows itself unescaped, or changes data it should not.
 
 Property-based: Hypothesis sends unicode, control characters (NUL among

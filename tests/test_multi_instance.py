@@ -1,5 +1,5 @@
 """Two app servers sharing one PostgreSQL, as an organization that outgrows
-one machine runs Junction (SPEC 4): two gunicorn processes on different
+one machine runs Junction: two gunicorn processes on different
 ports, the same test database. What one writes the other shows, and a
 session started on one is valid on the other (sessions live in the
 database, signed with the shared secret key).

@@ -1,5 +1,5 @@
 """Writes on connections, each a keyword-only function in one transaction:
-a form, the admin or a script get the same guarantees (STYLE, rule 4).
+a form, the admin or a script get the same guarantees (docs/architecture.md, where writes go).
 
 rules.py holds the checks both create and change apply; create.py and
 change.py the writes.

@@ -1,4 +1,4 @@
-"""The naming and mapping rules a connection must keep (SPEC 1), shared by
+"""The naming and mapping rules a connection must keep (docs/domain.md), shared by
 create and change."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The connection page (SPEC 2, Connection page) and Reveal."""
+"""The connection page and Reveal."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC 1 rules for connections, through connection_create and straight
+"""The rules of docs/domain.md for connections, through connection_create and straight
 against the database constraints. Runs on SQLite and, in CI, PostgreSQL."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: the demo of SPEC section 4, created idempotently."""
+"""``manage.py seed_demo``: the demo company, created idempotently."""
 
 from __future__ import annotations
 

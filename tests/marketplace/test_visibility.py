@@ -1,4 +1,4 @@
-"""SPEC 1, "What the marketplace shows at a scope": every kind of service
+"""docs/domain.md, Scopes: every kind of service
 against every kind of scope, through the page a person sees."""
 
 from __future__ import annotations
