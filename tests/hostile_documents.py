@@ -1,7 +1,10 @@
-"""Hostile service documentation of issue #11, shared by the unit tests and
-the hostile-input suite."""
+"""Hostile service documentation of issue #11, and a measure of the work
+spent on it, shared by the unit tests and the hostile-input suite."""
 
 from __future__ import annotations
+
+import cProfile
+import pstats
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -41,3 +44,15 @@ PATHOLOGICAL_OVERVIEWS = {
     "link-chain": "[a](b)" * 3333,
     "unclosed-links": "[a](" * 5000,
 }
+
+
+def calls(function, *args) -> int:
+    """Python function calls made by ``function(*args)``: work done, in a
+    unit that does not depend on the machine."""
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        function(*args)
+    finally:
+        profile.disable()
+    return pstats.Stats(profile).total_calls

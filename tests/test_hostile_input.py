@@ -9,9 +9,7 @@ exception, so a would-be 500 fails the property with its traceback.
 
 from __future__ import annotations
 
-import cProfile
 import json
-import pstats
 import uuid
 
 import pytest
@@ -24,7 +22,12 @@ from hypothesis import strategies as st
 
 from connections.naming import validate_connection_name
 from marketplace.models import Service
-from tests.hostile_documents import PATHOLOGICAL_OVERVIEWS, alias_bomb, aliased_string_everywhere
+from tests.hostile_documents import (
+    PATHOLOGICAL_OVERVIEWS,
+    alias_bomb,
+    aliased_string_everywhere,
+    calls,
+)
 from tests.world import World, database_state
 
 # Modest: the whole module runs in well under a minute. No example database:
@@ -554,17 +557,6 @@ def _register_documented(world: World, name: str, **fields) -> Service:
     return Service.objects.get(organization__handle="acme", name=name)
 
 
-def _calls(function, *args) -> int:
-    """Python function calls made by ``function(*args)``: work done."""
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        function(*args)
-    finally:
-        profile.disable()
-    return pstats.Stats(profile).total_calls
-
-
 def _service_page(world: World, service: Service, tab: str = "overview"):
     url = f"{A_PROJECT}marketplace/services/{service.pk}/?tab={tab}"
     response = _admin(world).get(url)
@@ -603,7 +595,7 @@ def test_it_saves_and_shows_a_pathological_overview(world, overview):
     assert len(response.content) < 6 * len(overview) + 64_000
     # Showing it costs what showing no overview costs: it was rendered once,
     # when saved (python-Markdown made millions of calls here on every view).
-    assert _calls(_service_page, world, service) < 1.2 * _calls(_service_page, world, empty)
+    assert calls(_service_page, world, service) < 1.2 * calls(_service_page, world, empty)
 
 
 def test_it_refuses_an_overview_over_the_limit_beside_the_field(world):

@@ -4,9 +4,7 @@ sanitized, and the API definition summarized, once and within bounds
 
 from __future__ import annotations
 
-import cProfile
 import json
-import pstats
 import tracemalloc
 
 import pytest
@@ -23,20 +21,7 @@ from marketplace.services import (
     third_party_service_register,
     third_party_service_update,
 )
-from tests.hostile_documents import METHODS, alias_bomb, aliased_string_everywhere
-
-
-def calls(function, *args) -> int:
-    """Python function calls made by ``function(*args)``: work done, in a
-    unit that does not depend on the machine."""
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        function(*args)
-    finally:
-        profile.disable()
-    return pstats.Stats(profile).total_calls
-
+from tests.hostile_documents import METHODS, alias_bomb, aliased_string_everywhere, calls
 
 # --- Markdown ------------------------------------------------------------------
 
