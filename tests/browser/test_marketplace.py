@@ -84,3 +84,19 @@ def test_next_and_previous_page_through_the_cards(visitor, live_server):
     if javascript:
         page.go_back()
         expect(pager).to_contain_text("Page 2 of 2")
+
+
+def test_the_api_definition_tab_lists_operations_and_opens_the_text(visitor, live_server):
+    page, _ = visitor
+    page.goto(f"{live_server.url}/orgs/acme/projects/payments/marketplace/?q=checkout")
+    page.locator("#browse-body").get_by_role("link", name="Checkout API - Payments").first.click()
+    page.get_by_role("link", name="API Definition").click()
+    panel = page.locator("#tab-panel")
+    expect(panel.get_by_role("heading", name="Operations")).to_be_visible()
+    expect(panel).to_contain_text("/payment-intents")
+
+    panel.get_by_text("The definition as uploaded").click()
+    panel.get_by_role("link", name="Open as plain text").click()
+
+    expect(page).to_have_url(re.compile(r"/marketplace/services/\d+/definition/$"))
+    expect(page.locator("body")).to_contain_text('"openapi"')
