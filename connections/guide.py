@@ -28,6 +28,68 @@ _JS_RESERVED_WORDS = (
 _JS_RESERVED = frozenset(_JS_RESERVED_WORDS.split())
 
 
+# How a program calls the service, by authentication scheme, in Python
+# (httpx) and in Node.js (fetch, in an ES module). Placeholders are the keys,
+# filled with the names the lines above gave them. These are the programs
+# the end-to-end tests run against a real provider (tests/oauth/).
+CALLS = {
+    AuthScheme.OAUTH2: (
+        """
+# Get an access token (OAuth 2.0 client credentials); it lasts 15 minutes.
+token = httpx.post(
+    {TokenURL},
+    data={{"grant_type": "client_credentials"}},
+    auth=({ConsumerKey}, {ConsumerSecret}),
+)
+token.raise_for_status()
+access_token = token.json()["access_token"]
+
+# Call the service with it.
+response = httpx.get({ServiceURL}, headers={{"Authorization": f"Bearer {{access_token}}"}})
+response.raise_for_status()
+print(response.text)
+""",
+        """
+// Get an access token (OAuth 2.0 client credentials); it lasts 15 minutes.
+const credentials = Buffer.from(`${{{ConsumerKey}}}:${{{ConsumerSecret}}}`).toString("base64");
+const token = await fetch({TokenURL}, {{
+  method: "POST",
+  headers: {{
+    Authorization: `Basic ${{credentials}}`,
+    "Content-Type": "application/x-www-form-urlencoded",
+  }},
+  body: "grant_type=client_credentials",
+}});
+if (!token.ok) throw new Error(`Token request refused: ${{token.status}}`);
+const {{ access_token: accessToken }} = await token.json();
+
+// Call the service with it.
+const response = await fetch({ServiceURL}, {{
+  headers: {{ Authorization: `Bearer ${{accessToken}}` }},
+}});
+if (!response.ok) throw new Error(`The service answered ${{response.status}}`);
+console.log(await response.text());
+""",
+    ),
+    AuthScheme.API_KEY: (
+        """
+# Call the service with the API key.
+response = httpx.get({ServiceURL}, headers={{"Choreo-API-Key": {ChoreoAPIKey}}})
+response.raise_for_status()
+print(response.text)
+""",
+        """
+// Call the service with the API key.
+const response = await fetch({ServiceURL}, {{
+  headers: {{ "Choreo-API-Key": {ChoreoAPIKey} }},
+}});
+if (!response.ok) throw new Error(`The service answered ${{response.status}}`);
+console.log(await response.text());
+""",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class GuideVariable:
     key: str
@@ -76,9 +138,14 @@ def _yaml_scalar(text: str) -> str:
     return text if plain else json.dumps(text)
 
 
+# Names the samples of CALLS use for themselves, which no key may take.
+_PYTHON_SAMPLE_NAMES = ("os", "httpx", "token", "access_token", "response")
+_JS_SAMPLE_NAMES = ("credentials", "token", "accessToken", "response")
+
+
 def guide_variables(connection: Connection) -> list[GuideVariable]:
-    python_taken: set[str] = set()
-    js_taken: set[str] = set()
+    python_taken: set[str] = set(_PYTHON_SAMPLE_NAMES)
+    js_taken: set[str] = set(_JS_SAMPLE_NAMES)
     variables = []
     for key, secret in connection.keys():  # noqa: SIM118 (a list, not a dict)
         words = _words(key)
@@ -106,15 +173,17 @@ def developer_guide(
         f"    - name: {_yaml_scalar(connection.name)}\n"
         f"      resourceRef: {_yaml_scalar(connection.service.resource_reference)}\n"
     )
-    python = ["import os", ""] + [
-        f"{v.python_name} = os.environ[{json.dumps(v.variable)}]" for v in variables
-    ]
-    javascript = [f"const {v.js_name} = process.env[{json.dumps(v.variable)}];" for v in variables]
-    if connection.auth_scheme == AuthScheme.OAUTH2:
-        python += ["", "# Get an access token: POST grant_type=client_credentials to token_url,"]
-        python += ["# authenticating with consumer_key and consumer_secret."]
-        javascript += ["", "// Get an access token: POST grant_type=client_credentials to"]
-        javascript += ["// tokenUrl, authenticating with consumerKey and consumerSecret."]
+    calls = connection.auth_scheme in CALLS
+    python = ["import os", "", "import httpx", ""] if calls else ["import os", ""]
+    python += [f"{v.python_name} = os.environ[{json.dumps(v.variable)}]" for v in variables]
+    javascript = ["// An ES module (save it as .mjs): it awaits at the top level."] if calls else []
+    javascript += [f"const {v.js_name} = process.env[{json.dumps(v.variable)}];" for v in variables]
+    if calls:
+        python_names = {v.key: v.python_name for v in variables}
+        js_names = {v.key: v.js_name for v in variables}
+        python_call, javascript_call = CALLS[connection.auth_scheme]
+        python += ["", python_call.format(**python_names).strip("\n")]
+        javascript += ["", javascript_call.format(**js_names).strip("\n")]
 
     js_name_of = {v.key: v.js_name for v in variables}
     config_js = []

@@ -36,6 +36,18 @@ def describe_event(event: ConnectionEvent) -> str:
             return f"{who} changed the endpoint mapping: " + "; ".join(parts)
         case EventAction.SECRET_REVEALED:
             return f"{who} revealed {detail.get('key')} in {detail.get('environment')}"
+        case EventAction.CREDENTIALS_ROTATED:
+            keys = detail.get("keys") if isinstance(detail.get("keys"), list) else []
+            grace = detail.get("grace")
+            kept = (
+                "the old values stopped working at once"
+                if grace in (None, "none")
+                else f"the old values work for {grace} more"
+            )
+            return (
+                f"{who} rotated {' and '.join(str(key) for key in keys) or 'the credentials'} "
+                f"in {detail.get('environment')}; {kept}"
+            )
         case EventAction.DELETED:
             return f"{who} deleted the connection{where}"
     return f"{who}: {event.get_action_display()}"

@@ -3,10 +3,12 @@ resolved per environment, with generated credentials and a history."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -299,9 +301,27 @@ class ConnectionBinding(models.Model):
         blank=True,
         related_name="connection_bindings",
     )
+    # The OAuth 2.0 client id; Junction's token endpoint finds the binding by it.
     consumer_key = models.CharField(max_length=64, blank=True)
     consumer_secret = EncryptedTextField(null=True, blank=True)
+    # API keys are kept twice: encrypted, so that Admins and Developers can
+    # reveal them, and as a SHA-256 digest, so that introspection finds the
+    # binding a presented key belongs to with one index lookup instead of
+    # decrypting every key. The keys are 256 random bits: an unsalted hash
+    # of such a key cannot be reversed by guessing (docs/credentials.md).
     api_key = EncryptedTextField(null=True, blank=True)
+    api_key_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # The credentials a rotation replaced, accepted until previous_valid_until
+    # so running components can pick up the new ones (none when the grace
+    # period was "none" or has ended).
+    previous_consumer_secret = EncryptedTextField(null=True, blank=True)
+    previous_api_key = EncryptedTextField(null=True, blank=True)
+    previous_api_key_digest = models.CharField(max_length=64, blank=True, editable=False)
+    previous_valid_until = models.DateTimeField(null=True, blank=True)
+    # Counts rotations; every token names the generation of the secret that
+    # obtained it, so introspection can tell a rotated-out secret's tokens.
+    credentials_generation = models.PositiveIntegerField(default=1, editable=False)
+    credentials_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["environment__order"]
@@ -309,6 +329,15 @@ class ConnectionBinding(models.Model):
             models.UniqueConstraint(
                 fields=["connection", "environment"], name="binding_unique_environment"
             ),
+            models.UniqueConstraint(
+                fields=["consumer_key"],
+                condition=~models.Q(consumer_key=""),
+                name="binding_unique_consumer_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["api_key_digest"], name="binding_api_key_digest"),
+            models.Index(fields=["previous_api_key_digest"], name="binding_previous_api_key"),
         ]
 
     def __str__(self) -> str:
@@ -319,6 +348,21 @@ class ConnectionBinding(models.Model):
         BINDING_FIELDS: a SecretValue for a secret one, None if not generated."""
         return getattr(self, BINDING_FIELDS[key])
 
+    def grace_is_running(self, now: datetime) -> bool:
+        """Whether the credentials a rotation replaced are still accepted."""
+        return self.previous_valid_until is not None and now < self.previous_valid_until
+
+    def previous_credential(self, key: str, now: datetime) -> SecretValue | None:
+        """The replaced secret of a generated key while its grace period runs."""
+        if not self.grace_is_running(now):
+            return None
+        return getattr(self, "previous_" + BINDING_FIELDS[key], None)
+
+
+def api_key_digest(api_key: str) -> str:
+    """How a binding finds an API key without decrypting: its SHA-256."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
 
 class EventAction(models.TextChoices):
     CREATED = "created", "Created"
@@ -326,6 +370,7 @@ class EventAction(models.TextChoices):
     DESCRIPTION_CHANGED = "description-changed", "Description changed"
     MAPPING_CHANGED = "mapping-changed", "Mapping changed"
     SECRET_REVEALED = "secret-revealed", "Secret revealed"
+    CREDENTIALS_ROTATED = "credentials-rotated", "Credentials rotated"
     DELETED = "deleted", "Deleted"
 
 

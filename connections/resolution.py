@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from console.crypto import SecretValue
 from console.models import Environment
@@ -50,7 +51,8 @@ def _scheme_value(
     if key == "ServiceURL":
         return url
     if key == "TokenURL":
-        return settings.JUNCTION_TOKEN_URL
+        # Junction's own token endpoint (the oauth app), by URL name only.
+        return settings.JUNCTION_PUBLIC_URL + reverse("oauth:token")
     return binding.credential(key)
 
 

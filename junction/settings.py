@@ -53,8 +53,26 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # Without the variable a key is derived from SECRET_KEY (development only).
 JUNCTION_ENCRYPTION_KEYS = env_list("JUNCTION_ENCRYPTION_KEYS")
 
-# Where OAuth 2.0 connections get their tokens; shown as TokenURL.
-JUNCTION_TOKEN_URL = env_str("JUNCTION_TOKEN_URL", "https://sts.junction.local/oauth2/token")
+# Junction's public address: the issuer of the access tokens it signs, and
+# the base of the TokenURL every OAuth 2.0 connection shows.
+JUNCTION_PUBLIC_URL = env_str("JUNCTION_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long an access token lives, in seconds (RFC 9068 ``exp``).
+JUNCTION_ACCESS_TOKEN_LIFETIME = int(env_str("JUNCTION_ACCESS_TOKEN_LIFETIME", "900"))
+# Requests per minute to the token, introspection and revocation endpoints,
+# per client id and per address, counted across every app server.
+JUNCTION_OAUTH_RATE_PER_CLIENT = int(env_str("JUNCTION_OAUTH_RATE_PER_CLIENT", "120"))
+JUNCTION_OAUTH_RATE_PER_ADDRESS = int(env_str("JUNCTION_OAUTH_RATE_PER_ADDRESS", "1200"))
+
+# Shared state between app servers (the authorization server's rate limits):
+# Redis when REDIS_URL is set, else the database.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    CACHES["ratelimit"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("JUNCTION_REDIS_PREFIX", "junction"),
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +92,7 @@ INSTALLED_APPS = [
     "console",
     "marketplace",
     "connections",
+    "oauth",
     # The demo company (seed_demo); the product never imports it.
     "demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("console.urls")),
     path("", include("connections.urls")),
     path("", include("marketplace.urls")),
+    path("", include("oauth.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -110,6 +110,13 @@ def action(post: tuple[int, int, int], data=None) -> Rule:
     )
 
 
+def public(get: int, post: int) -> Rule:
+    """The same answer to everyone, signed in or not."""
+    return Rule(
+        get={persona: get for persona in PERSONAS}, post={persona: post for persona in PERSONAS}
+    )
+
+
 WRITERS_ONLY = (200, 200, 403)  # Admins and Developers; Viewers 403
 ADMINS_ONLY = (200, 403, 403)
 REVEAL = {"environment": "development", "key": "webhookSigningSecret"}
@@ -159,6 +166,13 @@ RULES: dict[str, Rule] = {
     "marketplace:component-endpoint-edit": form(WRITERS_ONLY, WRITERS_ONLY),
     "marketplace:component-endpoint-remove": form(WRITERS_ONLY, (302, 302, 403)),
     "marketplace:component-endpoint-listing": action((302, 302, 403), {"listed": "0"}),
+    # The authorization server: public documents, and form endpoints that
+    # authenticate clients, not people (an empty multipart POST is a 400).
+    "oauth:metadata": public(get=200, post=405),
+    "oauth:jwks": public(get=200, post=405),
+    "oauth:token": public(get=405, post=400),
+    "oauth:introspect": public(get=405, post=400),
+    "oauth:revoke": public(get=405, post=400),
     "login": Rule(
         get={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
         post={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},

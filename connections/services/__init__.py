@@ -8,15 +8,18 @@ change.py the writes.
 from .change import connection_delete, connection_secret_reveal, connection_update
 from .create import connection_create
 from .events import record_event
+from .rotation import GRACE_PERIODS, credentials_rotate
 from .rules import check_name_is_free, connection_keys, default_endpoints
 
 __all__ = [
+    "GRACE_PERIODS",
     "check_name_is_free",
     "connection_create",
     "connection_delete",
     "connection_keys",
     "connection_secret_reveal",
     "connection_update",
+    "credentials_rotate",
     "default_endpoints",
     "record_event",
 ]

@@ -12,6 +12,7 @@ from ..models import (
     BINDING_FIELDS,
     Connection,
     ConnectionBinding,
+    api_key_digest,
 )
 from .rules import default_endpoints
 
@@ -24,9 +25,13 @@ _GENERATORS = {
 
 def generated_credentials(scheme: str) -> dict[str, object]:
     """Fresh values, by binding field, for the keys of ``scheme`` that a
-    connection holds per environment (SECURITY_KEYS, BINDING_FIELDS)."""
+    connection holds per environment (SECURITY_KEYS, BINDING_FIELDS), with
+    the digest an API key is found by."""
     fields = [BINDING_FIELDS[key] for key, _ in SECURITY_KEYS[scheme] if key in BINDING_FIELDS]
-    return {field: _GENERATORS[field]() for field in fields}
+    values = {field: _GENERATORS[field]() for field in fields}
+    if "api_key" in values:
+        values["api_key_digest"] = api_key_digest(values["api_key"])
+    return values
 
 
 def add_missing_bindings(connection: Connection) -> list[ConnectionBinding]:

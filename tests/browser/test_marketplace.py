@@ -66,9 +66,7 @@ def test_a_card_clicked_right_after_a_search_opens_with_no_second_search(visitor
     searches = []
     page.on(
         "request",
-        lambda request: (
-            searches.append(request.url) if "q=directory" in request.url else None
-        ),
+        lambda request: searches.append(request.url) if "q=directory" in request.url else None,
     )
     page.get_by_label("Search services").fill("directory")
     if not javascript:

@@ -94,5 +94,25 @@ def test_it_tells_an_oauth_client_how_to_get_a_token(project, organization):
     guide = developer_guide(connection, resolve(connection), None)
 
     assert 'consumer_secret = os.environ["CHOREO_IDP_CONSUMERSECRET"]' in guide["python"]
-    assert "# Get an access token: POST grant_type=client_credentials" in guide["python"]
+    assert "auth=(consumer_key, consumer_secret)," in guide["python"]
+    assert 'headers={"Authorization": f"Bearer {access_token}"}' in guide["python"]
     assert 'const tokenUrl = process.env["CHOREO_IDP_TOKENURL"];' in guide["javascript"]
+    assert "const token = await fetch(tokenUrl, {" in guide["javascript"]
+    # Both samples are programs: they compile (tests/oauth/ runs them).
+    compile(guide["python"], "guide.py", "exec")
+
+
+def test_a_key_never_takes_a_name_the_call_sample_uses(project, organization):
+    service = factories.make_third_party_service(
+        organization,
+        "Idp",
+        security=Security.API_KEY,
+        parameters=(("Token", False), ("Response", False)),
+    )
+    connection = connection_create(project=project, service=service, name="Idp")
+
+    guide = developer_guide(connection, resolve(connection), None)
+
+    assert 'token_2 = os.environ["CHOREO_IDP_TOKEN"]' in guide["python"]
+    assert 'response_2 = os.environ["CHOREO_IDP_RESPONSE"]' in guide["python"]
+    assert 'const token2 = process.env["CHOREO_IDP_TOKEN"];' in guide["javascript"]

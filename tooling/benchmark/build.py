@@ -34,6 +34,7 @@ from connections.models import (
     ConnectionBinding,
     ConnectionEvent,
     EventAction,
+    api_key_digest,
 )
 from connections.naming import variable_stem
 from console.models import Component, Membership, Organization, Project, Role
@@ -510,7 +511,8 @@ def _credentials(rng: random.Random, scheme: str) -> dict[str, str]:
             "consumer_secret": f"{rng.getrandbits(192):048x}",
         }
     if scheme == AuthScheme.API_KEY:
-        return {"api_key": f"jct_{rng.getrandbits(192):048x}"}
+        api_key = f"jct_{rng.getrandbits(192):048x}"
+        return {"api_key": api_key, "api_key_digest": api_key_digest(api_key)}
     return {}
 
 
