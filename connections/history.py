@@ -35,7 +35,9 @@ def describe_event(event: ConnectionEvent) -> str:
             ]
             return f"{who} changed the endpoint mapping: " + "; ".join(parts)
         case EventAction.SECRET_REVEALED:
-            return f"{who} revealed {detail.get('key')} in {detail.get('environment')}"
+            # "previous": the value a rotation replaced (services/previous_reveal.py).
+            old = "the old " if detail.get("previous") else ""
+            return f"{who} revealed {old}{detail.get('key')} in {detail.get('environment')}"
         case EventAction.CREDENTIALS_ROTATED:
             keys = detail.get("keys") if isinstance(detail.get("keys"), list) else []
             grace = detail.get("grace")

@@ -4,17 +4,20 @@ other values, each with the environment variable that carries it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 
 from console.crypto import SecretValue
 from console.models import Environment
 from marketplace.models import SECURITY_KEYS, Endpoint, EndpointParameterValue
 
-from .models import Connection, ConnectionBinding
+from .models import BINDING_FIELDS, Connection, ConnectionBinding
 from .naming import variable_name
+from .services.rotation import ROTATED_FIELDS
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,12 @@ class ResolvedValue:
     # A SecretValue for secrets: it renders masked unless revealed.
     value: str | SecretValue | None
     secret: bool = False
+    # While a rotation's grace period runs, the generated secret it replaced
+    # (still accepted until previous_valid_until), masked like the value.
+    previous: SecretValue | None = None
+    previous_valid_until: datetime | None = None
+    # A generated secret that Rotate replaces (rotatable_keys).
+    rotatable: bool = False
 
 
 @dataclass
@@ -33,6 +42,16 @@ class ResolvedEnvironment:
     endpoint: Endpoint | None = None
     values: list[ResolvedValue] = field(default_factory=list)
     problem: str = ""
+
+
+def rotatable_keys(scheme: str) -> list[str]:
+    """The keys of ``scheme`` whose values Rotate generates anew: the
+    consumer secret or the API key, never the consumer key (the client id)."""
+    return [
+        key
+        for key, secret in SECURITY_KEYS[scheme]
+        if secret and BINDING_FIELDS.get(key) in ROTATED_FIELDS
+    ]
 
 
 def _bindings(connection: Connection) -> list[ConnectionBinding]:
@@ -56,6 +75,33 @@ def _scheme_value(
     return binding.credential(key)
 
 
+def _scheme_resolved(
+    connection: Connection,
+    binding: ConnectionBinding,
+    url: str | None,
+    now: datetime,
+) -> list[ResolvedValue]:
+    """The scheme's keys, each generated secret with the one a rotation
+    replaced while that one is still accepted (read from the binding row
+    already loaded: no query)."""
+    values = []
+    rotatable = rotatable_keys(connection.auth_scheme)
+    for key, secret in SECURITY_KEYS[connection.auth_scheme]:
+        previous = binding.previous_credential(key, now) if secret else None
+        values.append(
+            ResolvedValue(
+                key,
+                variable_name(connection.name, key),
+                _scheme_value(key, binding, url),
+                secret,
+                previous=previous or None,
+                previous_valid_until=binding.previous_valid_until if previous else None,
+                rotatable=key in rotatable,
+            )
+        )
+    return values
+
+
 def resolve(connection: Connection) -> list[ResolvedEnvironment]:
     """One entry per environment of the connection, in promotion order."""
     service = connection.service
@@ -65,6 +111,7 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
     name = connection.name
     parameters = [] if service.is_internal else list(service.parameters.all())
     resolved = []
+    now = timezone.now()
     for binding in _bindings(connection):
         environment = binding.environment
         if service.is_internal:
@@ -73,10 +120,7 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
         else:
             url = binding.endpoint.url if binding.endpoint else None
             problem = "" if url else f"No endpoint is mapped to {environment.name}."
-        values = [
-            ResolvedValue(key, variable_name(name, key), _scheme_value(key, binding, url), secret)
-            for key, secret in SECURITY_KEYS[connection.auth_scheme]
-        ]
+        values = _scheme_resolved(connection, binding, url, now)
         # Every parameter of the service gets its row (and its variable),
         # valued from the mapped endpoint; unmapped, it shows as missing.
         given = (

@@ -7,7 +7,7 @@ from django.urls import path
 
 from console.urls_scopes import COMPONENT, PROJECT
 
-from .views import create, detail
+from .views import create, detail, rotate
 from .views.list import connection_list
 
 app_name = "connections"
@@ -41,5 +41,10 @@ for scope_prefix in (PROJECT, COMPONENT):
             scope_prefix + "connections/<uuid:connection_id>/reveal/",
             detail.connection_reveal,
             name="reveal",
+        ),
+        path(
+            scope_prefix + "connections/<uuid:connection_id>/rotate/",
+            rotate.connection_rotate,
+            name="rotate",
         ),
     ]

@@ -99,7 +99,13 @@ INSTALLED_APPS = [
 
 # What higher apps show on a component's page, each a function of (request,
 # scope) returning HTML: the console names none of them (docs/architecture.md).
-COMPONENT_PAGE_SECTIONS = ["marketplace.sections.component_endpoints"]
+COMPONENT_PAGE_SECTIONS = [
+    "marketplace.sections.component_endpoints",
+    "oauth.sections.component_callers",
+]
+# What higher apps add to a service's How to use tab, each a function of
+# (request, scope, service) returning HTML (marketplace/views/browse.py).
+SERVICE_HOW_TO_USE_SECTIONS = ["oauth.sections.service_how_to_use"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -266,7 +272,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Production hardening, switched on together with JUNCTION_HTTPS=1.
-if env_bool("JUNCTION_HTTPS", False):
+JUNCTION_HTTPS = env_bool("JUNCTION_HTTPS", False)
+if JUNCTION_HTTPS:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

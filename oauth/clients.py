@@ -106,7 +106,10 @@ class ProviderClient(ClientMixin):
         return _same(self.record.client_secret, client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return endpoint == "introspection" and method in AUTH_METHODS
+        # At the token endpoint too, so that a provider that authenticated
+        # learns that it may not obtain tokens (unauthorized_client, from
+        # check_grant_type) rather than that its secret is wrong.
+        return endpoint in ("introspection", "token") and method in AUTH_METHODS
 
     def check_response_type(self, response_type: str) -> bool:
         return False
@@ -117,7 +120,8 @@ class ProviderClient(ClientMixin):
 
 def query_client(client_id: str) -> ConsumerClient | ProviderClient | None:
     """The client a client id names, consumer or provider; None if unknown."""
-    if not client_id or len(client_id) > 64:
+    # No NUL: PostgreSQL refuses it in a query (a 500), and no id holds one.
+    if not client_id or len(client_id) > 64 or "\x00" in client_id:
         return None
     binding = bindings_with_consumer().filter(consumer_key=client_id).first()
     if binding is not None:

@@ -4,23 +4,34 @@ the database (one row per key and minute, incremented in SQL)."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from redis.exceptions import RedisError
 
 from .models import RateCounter
 
 WINDOW_SECONDS = 60
 
+logger = logging.getLogger(__name__)
+
 
 def _count_in_redis(key: str, window: int) -> int:
     cache = caches["ratelimit"]
     name = f"rate:{key}:{window}"
-    cache.add(name, 0, timeout=WINDOW_SECONDS * 2)
-    return cache.incr(name)
+    if cache.add(name, 1, timeout=WINDOW_SECONDS * 2):
+        return 1
+    try:
+        return cache.incr(name)
+    except ValueError:
+        # Gone between the two calls (evicted, or the database flushed):
+        # Django's incr raises for a missing key. Start the count again.
+        cache.add(name, 1, timeout=WINDOW_SECONDS * 2)
+        return 1
 
 
 def _count_in_database(key: str, window: int) -> int:
@@ -43,9 +54,16 @@ def hit(key: str, limit: int) -> bool:
     """Count one request under ``key``; False once more than ``limit``
     requests came in this minute."""
     window = int(time.time()) // WINDOW_SECONDS
-    key = key[:150]
-    count_in = _count_in_redis if settings.REDIS_URL else _count_in_database
-    return count_in(key, window) <= limit
+    # A key holds a client id as sent: PostgreSQL refuses NUL in text.
+    key = key.replace("\x00", "\\0")[:150]
+    if settings.REDIS_URL:
+        try:
+            return _count_in_redis(key, window) <= limit
+        except RedisError:
+            # Redis is unreachable: the database keeps counting rather than
+            # every request failing (or none being limited).
+            logger.warning("Rate limits counted in the database: Redis did not answer.")
+    return _count_in_database(key, window) <= limit
 
 
 def retry_after() -> int:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from joserfc import jwt
+from joserfc.errors import JoseError
 
 from connections.models import ConnectionBinding, api_key_digest
 
@@ -71,6 +73,12 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
 
+    def create_token_response(self):
+        # Authlib's own logs the whole token at DEBUG; this one logs nothing.
+        token = self.generate_token(scope=self.request.payload.scope, include_refresh_token=False)
+        self.save_token(token)
+        return 200, token, self.TOKEN_RESPONSE_HEADER
+
 
 @dataclass
 class PresentedToken:
@@ -109,14 +117,16 @@ def _access_token(token_string: str, now: datetime) -> PresentedToken | None:
             return None
         claims = dict(token.claims)
         jwt.JWTClaimsRegistry(
+            now=int(now.timestamp()),
             iss={"essential": True, "value": issuer()},
             exp={"essential": True},
             client_id={"essential": True},
             jti={"essential": True},
-        ).validate(claims, now=int(now.timestamp()))
-    except Exception:
-        # Malformed, forged, foreign or expired: whatever joserfc found wrong
-        # (it raises many kinds), this is not a token Junction stands behind.
+        ).validate(claims)
+    except (JoseError, ValueError):
+        # Malformed, forged, foreign or expired: this is not a token Junction
+        # stands behind. Only joserfc's refusals: a broader except once hid a
+        # TypeError here that made every token inactive.
         return None
     binding = bindings_with_consumer().filter(consumer_key=str(claims["client_id"])).first()
     if binding is None:
@@ -149,8 +159,20 @@ def _api_key(key: str, now: datetime) -> PresentedToken | None:
     return PresentedToken(binding, True, claims)
 
 
+def _require_token(request) -> None:
+    """Both token endpoints need a token and ignore token_type_hint: the
+    RFCs let a server ignore it and oblige it to search beyond it (RFC 7009,
+    section 2.1; RFC 7662, section 2.1), and Authlib answers an unknown hint
+    with a 401 that names no authentication scheme."""
+    if not request.form.get("token"):
+        raise InvalidRequestError(description="Send the token to look up.")
+
+
 class Introspection(IntrospectionEndpoint):
     CLIENT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def check_params(self, request, client) -> None:
+        _require_token(request)
 
     def query_token(self, token_string: str, token_type_hint: str | None):
         now = timezone.now()
@@ -174,6 +196,9 @@ class Revocation(RevocationEndpoint):
     CLIENT_AUTH_METHODS = list(AUTH_METHODS)
     SUPPORTED_TOKEN_TYPES = ("access_token",)
 
+    def check_params(self, request, client) -> None:
+        _require_token(request)
+
     def query_token(self, token_string: str, token_type_hint: str | None):
         if token_string.count(".") != 2:
             return None
@@ -185,7 +210,7 @@ class Revocation(RevocationEndpoint):
         RevokedToken.objects.filter(expires_at__lt=now).delete()
         RevokedToken.objects.get_or_create(
             jti=str(token.claims["jti"]),
-            defaults={"expires_at": datetime.fromtimestamp(token.expires_at, tz=timezone.utc)},
+            defaults={"expires_at": datetime.fromtimestamp(token.expires_at, tz=UTC)},
         )
 
 
@@ -207,6 +232,13 @@ class JunctionAuthorizationServer(AuthorizationServer):
 
     def query_client(self, client_id: str):
         return find_client(client_id)
+
+    def validate_requested_scope(self, scope: str | None) -> None:
+        # Junction has no scopes: a token's audience is the one service its
+        # connection points at. Granting a token without the scope a client
+        # asked for would let it believe it holds that scope (RFC 6749, 5.2).
+        if scope:
+            raise InvalidScopeError(description="Junction's access tokens have no scopes.")
 
     def save_token(self, token: dict, request) -> None:
         # Access tokens are self-contained JWTs: nothing to store.

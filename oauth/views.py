@@ -4,10 +4,10 @@ HTML or a redirect to the log-in page, whatever it is sent."""
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from authlib.oauth2 import OAuth2Error
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -34,16 +34,55 @@ def _error(status: int, error: str, description: str, **headers: str) -> JsonRes
     return response
 
 
-def _basic_client_id(request: HttpRequest) -> str:
+def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    """The client id and secret of an HTTP Basic Authorization header
+    (RFC 6749, section 2.3.1: each form-encoded, then base64), or None when
+    the request has no Basic header. Raises ValueError when it says Basic
+    but holds no such pair: Authlib's own parsing raises on some of those
+    (an empty or non-UTF-8 header), a 500."""
     header = request.headers.get("Authorization", "")
-    scheme, _, encoded = header.partition(" ")
+    scheme, _, encoded = header.strip().partition(" ")
     if scheme.lower() != "basic":
-        return ""
+        return None
+    # binascii.Error and UnicodeDecodeError are both ValueErrors.
+    decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    client_id, colon, secret = decoded.partition(":")
+    if not colon or not client_id:
+        raise ValueError("not an id:secret pair")
+    return unquote(client_id), unquote(secret)
+
+
+def _client_id(request: HttpRequest) -> str:
+    """The client id a request names, for counting it."""
     try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        basic = _basic_credentials(request)
+    except ValueError:
         return ""
-    return unquote(decoded.partition(":")[0])
+    return basic[0] if basic is not None else request.POST.get("client_id", "")
+
+
+def _credentials_refused(request: HttpRequest) -> JsonResponse | None:
+    try:
+        basic = _basic_credentials(request)
+    except ValueError:
+        return _error(
+            401,
+            "invalid_client",
+            "The Authorization header holds no HTTP Basic client id and secret.",
+            **{"WWW-Authenticate": 'Basic realm="Junction"'},
+        )
+    if basic is not None and (
+        request.POST.get("client_secret") or request.POST.get("client_id", basic[0]) != basic[0]
+    ):
+        # RFC 6749, section 2.3: one authentication method per request.
+        # Authlib would try the form after a failed header, so guesses at
+        # one client's secret could be counted against another client id.
+        return _error(
+            400,
+            "invalid_request",
+            "Send the client's credentials one way: HTTP Basic or the form, not both.",
+        )
+    return None
 
 
 def _refused(request: HttpRequest) -> JsonResponse | None:
@@ -76,7 +115,7 @@ def _refused(request: HttpRequest) -> JsonResponse | None:
 def _rate_limited(request: HttpRequest, endpoint: str) -> JsonResponse | None:
     """Per address, then per client id, shared by every app server."""
     address = get_client_ip_address(request) or "unknown"
-    client_id = _basic_client_id(request) or request.POST.get("client_id", "")
+    client_id = _client_id(request)
     checks = [(f"{endpoint}:address:{address}", settings.JUNCTION_OAUTH_RATE_PER_ADDRESS)]
     if client_id:
         checks.append((f"{endpoint}:client:{client_id}", settings.JUNCTION_OAUTH_RATE_PER_CLIENT))
@@ -97,10 +136,18 @@ def _form_endpoint(
     @login_not_required
     @csrf_exempt
     def view(request: HttpRequest) -> HttpResponse:
-        refusal = _refused(request) or _rate_limited(request, endpoint)
+        refusal = (
+            _refused(request) or _rate_limited(request, endpoint) or _credentials_refused(request)
+        )
         if refusal is not None:
             return refusal
-        return answer(JunctionAuthorizationServer(), request)
+        if settings.JUNCTION_HTTPS and not request.is_secure():
+            return _error(400, "invalid_request", "OAuth 2.0 requests must use HTTPS.")
+        try:
+            return answer(JunctionAuthorizationServer(), request)
+        except OAuth2Error as error:
+            # Authlib raises some errors before its own handling starts.
+            return _error(error.status_code or 400, error.error, error.get_error_description())
 
     view.__name__ = endpoint
     return view

@@ -59,11 +59,14 @@ def make_internal_service(
     security: Security = Security.NONE,
     version: str = "1.0.0",
     deployed: bool = True,
+    url: str | None = None,
 ) -> Service:
+    """``url``: where it is deployed in every environment (a real process a
+    test started), instead of a made-up address per environment."""
     environments = component.project.organization.environments.all()
     urls = (
         {
-            env: f"http://{component.handle}-{env.handle}.internal:8080/{endpoint}"
+            env: url or f"http://{component.handle}-{env.handle}.internal:8080/{endpoint}"
             for env in environments
         }
         if deployed

@@ -40,12 +40,15 @@ class Servers:
         self.folder = folder
         self.started: list[Gunicorn] = []
 
-    def start(self, *, workers: int = 1, **environment: str) -> Gunicorn:
+    def start(self, *, workers: int = 1, port: int | None = None, **environment: str) -> Gunicorn:
+        """``port``: a known one (a server that must know its own address,
+        JUNCTION_PUBLIC_URL, before it starts); else the kernel's pick."""
         url = database_url(connection.settings_dict)
         server = start_gunicorn(
             environment={**serving_environment(url), **environment},
             log_path=self.folder / f"gunicorn-{len(self.started) + 1}.log",
             workers=workers,
+            port=port,
         )
         self.started.append(server)
         return server

@@ -38,6 +38,9 @@ EXPECTED_PAGES = {
     "create-form-next",
     "connection",
     "project-menu",
+    # The authorization server (issue #13): a token, and its introspection.
+    "oauth-token",
+    "oauth-introspect",
     # The two ways of counting facets (issue #12, item 10), which must agree.
     "facets-maintained",
     "facets-grouped",
@@ -92,7 +95,13 @@ def test_it_measures_every_page_on_the_demo_and_serves_them_under_load(tmp_path)
     data = _bench(tmp_path, "S", serve=1)
 
     serving = {page["name"]: page for page in data["serving"]["pages"]}
-    assert set(serving) == {"connections", "marketplace", "floor"}
+    assert set(serving) == {
+        "connections",
+        "marketplace",
+        "oauth-token",
+        "oauth-introspect",
+        "floor",
+    }
     for name, page in serving.items():
         assert page["requests"] > 0 and page["errors"] == 0, (name, page)
 

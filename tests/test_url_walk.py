@@ -16,6 +16,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 
+from connections.models import Connection
+from connections.services import connection_create
 from tests.world import LEAK_MARKERS, World
 
 A_PERSONAS = ("admin", "developer", "viewer")
@@ -29,6 +31,10 @@ OWN_SERVICE_VIEWS = frozenset(
         "marketplace:component-endpoint-edit",
         "marketplace:component-endpoint-remove",
         "marketplace:component-endpoint-listing",
+        "oauth:verify-callers",
+        "oauth:introspection-create",
+        "oauth:introspection-rotate",
+        "oauth:introspection-reveal",
     }
 )
 
@@ -120,6 +126,7 @@ def public(get: int, post: int) -> Rule:
 WRITERS_ONLY = (200, 200, 403)  # Admins and Developers; Viewers 403
 ADMINS_ONLY = (200, 403, 403)
 REVEAL = {"environment": "development", "key": "webhookSigningSecret"}
+ROTATE = {"environment": "development", "grace": "1h"}
 
 # An empty POST to a form is a form shown again with its errors (200); a
 # delete deletes (302), unless connections use the thing (409).
@@ -146,6 +153,8 @@ RULES: dict[str, Rule] = {
     "connections:edit": form(WRITERS_ONLY, WRITERS_ONLY),
     "connections:delete": form(WRITERS_ONLY, (302, 302, 403)),
     "connections:reveal": action(WRITERS_ONLY, REVEAL),
+    # On a connection with a generated secret (_rotatable_connection).
+    "connections:rotate": form(WRITERS_ONLY, (302, 302, 403), ROTATE),
     "marketplace:browse": page(),
     "marketplace:service": page(),
     "marketplace:service-definition": page(),
@@ -173,6 +182,13 @@ RULES: dict[str, Rule] = {
     "oauth:token": public(get=405, post=400),
     "oauth:introspect": public(get=405, post=400),
     "oauth:revoke": public(get=405, post=400),
+    # The providers' Verify callers page of the component's own endpoint. The
+    # world's project has no introspection credentials: a create makes them,
+    # a rotate says there are none, a reveal finds no secret.
+    "oauth:verify-callers": page(),
+    "oauth:introspection-create": action((302, 302, 403)),
+    "oauth:introspection-rotate": form(WRITERS_ONLY, (302, 302, 403)),
+    "oauth:introspection-reveal": action((404, 404, 403)),
     "login": Rule(
         get={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
         post={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
@@ -184,11 +200,23 @@ RULES: dict[str, Rule] = {
 }
 
 
+def _rotatable_connection(tenant) -> Connection:
+    """A project connection with a generated secret: the world's (a
+    third-party service without security) has none to rotate."""
+    if "rotatable" not in tenant.extra:
+        tenant.extra["rotatable"] = connection_create(
+            project=tenant.project, service=tenant.internal_service, name="Rotation Probe"
+        )
+    return tenant.extra["rotatable"]
+
+
 def _values(world: World, pattern: Pattern, tenant: str = "a") -> dict[str, object]:
     chosen = getattr(world, tenant)
     values = chosen.url_kwargs()
     if pattern.name in OWN_SERVICE_VIEWS:
         values["service_id"] = chosen.own_service.pk
+    if pattern.name == "connections:rotate":
+        values["connection_id"] = _rotatable_connection(chosen).public_id
     return values
 
 

@@ -1,4 +1,6 @@
-"""The connection page and what it offers: reveal a secret, edit, delete.
+"""The connection page and what it offers: reveal a secret (or the one a
+rotation replaced, while it is still accepted), edit, delete. Rotate is in
+rotate.py.
 
 Editing a project connection from a component-level URL is allowed: it is
 the same connection, and a writer who found it on their component's page
@@ -15,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,9 +29,10 @@ from ..access import get_connection_for_user
 from ..forms import ConnectionEditForm, SecretRevealForm
 from ..guide import developer_guide, guide_variables
 from ..history import describe_event
-from ..models import Connection
+from ..models import Connection, ConnectionBinding
 from ..naming import variable_name
-from ..resolution import ResolvedValue, resolve
+from ..resolution import ResolvedValue, resolve, rotatable_keys
+from ..services.previous_reveal import previous_secret_reveal
 
 EVENTS_SHOWN = 50
 
@@ -51,6 +55,23 @@ def _page_context(scope: Scope, connection: Connection, revealed: dict | None = 
         "events": events,
         "revealed": revealed,
     }
+
+
+def _cell_value(connection: Connection, binding: ConnectionBinding, key: str) -> ResolvedValue:
+    """The secret's cell as the page shows it (with the replaced value and
+    Rotate for a generated one), from the binding already read: no query."""
+    if key not in rotatable_keys(connection.auth_scheme):
+        return ResolvedValue(key, variable_name(connection.name, key), None, secret=True)
+    previous = binding.previous_credential(key, timezone.now()) or None
+    return ResolvedValue(
+        key,
+        variable_name(connection.name, key),
+        binding.credential(key),
+        secret=True,
+        previous=previous,
+        previous_valid_until=binding.previous_valid_until if previous else None,
+        rotatable=True,
+    )
 
 
 @require_GET
@@ -95,14 +116,20 @@ def connection_reveal(
     )
     if binding is None:
         raise Http404("No such environment.")
+    # "previous": the value a rotation replaced, shown below the current one.
+    previous = request.POST.get("which") == "previous"
+    reveal = previous_secret_reveal if previous else services.connection_secret_reveal
     try:
-        plaintext = services.connection_secret_reveal(
-            connection=connection, binding=binding, key=key, actor=request.user
-        )
+        plaintext = reveal(connection=connection, binding=binding, key=key, actor=request.user)
     except ValidationError as error:
         raise Http404("No such secret.") from error
 
-    revealed = {"environment": binding.environment.handle, "key": key, "value": plaintext}
+    revealed = {
+        "environment": binding.environment.handle,
+        "key": key,
+        "value": plaintext,
+        "previous": previous,
+    }
     # Without JavaScript the whole page comes back with that one value shown;
     # HTMX swaps only its cell, which needs none of the page's queries.
     return render_page_or_fragment(
@@ -114,7 +141,7 @@ def connection_reveal(
         fragment_context={
             "connection": connection,
             "environment": binding.environment,
-            "value": ResolvedValue(key, variable_name(connection.name, key), None, secret=True),
+            "value": _cell_value(connection, binding, key),
             "revealed": revealed,
         },
         section="connections",

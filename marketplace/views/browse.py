@@ -3,9 +3,13 @@ and a service's page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -34,6 +38,14 @@ TAB_COLUMNS = {
 # sending a whole megabyte would cost more than the rest of the page); the
 # whole text is one click away, as plain text.
 DEFINITION_PREVIEW_CHARACTERS = 16_000
+
+
+def how_to_use_sections() -> list[Callable[[HttpRequest, Scope, Service], str]]:
+    """settings.SERVICE_HOW_TO_USE_SECTIONS: functions of (request, scope,
+    service) that add HTML to the How to use tab (the authorization server's
+    facts for the publishing team), named in settings so that the
+    marketplace imports no app above it (docs/architecture.md)."""
+    return [import_string(path) for path in settings.SERVICE_HOW_TO_USE_SECTIONS]
 
 
 @require_GET
@@ -96,6 +108,10 @@ def service_detail(
         context["endpoints"] = list(service.endpoints.prefetch_related("environments"))
     elif tab == "definition":
         context["definition"] = service.definition_summary
+    elif tab == "how-to-use":
+        context["how_to_use_sections"] = [
+            section(request, scope, service) for section in how_to_use_sections()
+        ]
     elif tab == "used-by":
         context["used_by"] = _used_by(service, scope, request.GET.get("page"))
     return render_page_or_fragment(

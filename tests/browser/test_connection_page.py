@@ -89,3 +89,38 @@ def test_a_person_deletes_a_connection_after_confirming(visitor, live_server):
     expect(page.get_by_text("The connection “Datadog” was deleted.")).to_be_visible()
     expect(results.get_by_role("link", name="Datadog", exact=True)).to_have_count(0)
     expect(results.get_by_role("link", name="Stripe", exact=True)).to_have_count(1)
+
+
+def test_a_person_rotates_a_secret_with_an_hour_of_grace(visitor, live_server):
+    page, _ = visitor
+    checkout = Connection.objects.get(name="Checkout", component__handle="storefront")
+    old = checkout.bindings.get(environment__handle="development").consumer_secret.reveal()
+    _open_checkout(page, live_server.url)
+    detail_url = page.url
+
+    page.get_by_role("link", name="Rotate ConsumerSecret in Development").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Rotate ConsumerSecret of “Checkout”?"
+    )
+    expect(page.get_by_label("Environment")).to_have_value("development")
+    expect(page.get_by_label("1 hour")).to_be_checked()
+    page.get_by_role("button", name="Rotate", exact=True).click()
+
+    expect(page).to_have_url(detail_url)
+    expect(
+        page.get_by_role("status").filter(
+            has_text="A new ConsumerSecret was generated for Development. "
+            "The old value is accepted until"
+        )
+    ).to_be_visible()
+    expect(page.get_by_text("Old value, accepted until")).to_have_count(1)
+    page.get_by_role("button", name="Reveal old ConsumerSecret in Development").click()
+    expect(page.get_by_text(old)).to_be_visible()
+    expect(
+        page.get_by_text(
+            "demo rotated ConsumerSecret in Development; the old values work for 1 hour more"
+        )
+    ).to_be_visible()
+    binding = checkout.bindings.get(environment__handle="development")
+    assert binding.credentials_generation == 2
+    assert binding.previous_consumer_secret.reveal() == old

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -30,6 +31,7 @@ from console.models import Component, Organization, Project
 from marketplace.models import Service, ServiceKind
 
 from .build import LARGEST_DOCUMENTED, UNDOCUMENTED
+from .oauth_endpoints import FORM, OAuthRequests, oauth_binding
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class Page:
     uncached: bool = False
     # Text the response must hold: proof the page did what is measured.
     expect: str = ""
+    # A form POST sent url-encoded, with headers made when first sent (the
+    # authorization server's endpoints; tooling/benchmark/oauth_endpoints.py).
+    form: Callable[[], tuple[str, dict[str, str]]] | None = None
 
 
 @dataclass
@@ -89,6 +94,9 @@ class Targets:
     documented_service: Service | None
     undocumented_service: Service | None
     connection: Connection
+    # An OAuth 2.0 connection's credentials in one environment, for the
+    # token endpoint and introspection; None where the data has none.
+    oauth: OAuthRequests | None
     search: str
     # A word of a project connection's name: the list's search finds
     # something at every size, as a person's would.
@@ -139,6 +147,7 @@ def select_targets(organization_handle: str) -> Targets:
         documented_service=documented.get(LARGEST_DOCUMENTED),
         undocumented_service=documented.get(UNDOCUMENTED),
         connection=component.connections.order_by("name").first(),
+        oauth=OAuthRequests(binding) if (binding := oauth_binding(organization)) else None,
         search=_first_word(service.name),
         connection_search=_first_word(
             re.sub(
@@ -230,6 +239,7 @@ def pages(targets: Targets) -> list[Page]:
             _url("console:project-menu", {"org": org}, f"q={targets.project_search}"),
             headers={"HX-Request": "true"},
         ),
+        *_oauth_pages(targets),
         Page(
             "floor",
             "Floor: component overview, no data",
@@ -256,6 +266,32 @@ def pages(targets: Targets) -> list[Page]:
             f"Admin: connections, search “{q}”",
             _url("admin:connections_connection_changelist", None, f"q={q}"),
             reference=True,
+        ),
+    ]
+
+
+def _oauth_pages(targets: Targets) -> list[Page]:
+    """A token request, and an introspection of a fresh token by the team
+    that publishes the service (each should cost no more than the floor)."""
+    oauth = targets.oauth
+    if oauth is None:
+        return []
+    return [
+        Page(
+            "oauth-token",
+            "Token endpoint (client credentials)",
+            reverse("oauth:token"),
+            method="POST",
+            form=lambda: ("grant_type=client_credentials", oauth.token_headers),
+            expect='"access_token"',
+        ),
+        Page(
+            "oauth-introspect",
+            "Introspection of an access token",
+            reverse("oauth:introspect"),
+            method="POST",
+            form=lambda: (urlencode({"token": oauth.access_token}), oauth.introspection_headers),
+            expect='"active":true',
         ),
     ]
 
@@ -297,6 +333,9 @@ def _url(name: str, kwargs: dict | None, query: str = "") -> str:
 
 
 def _request(client: Client, page: Page):
+    if page.form is not None:
+        body, headers = page.form()
+        return client.post(page.url, body, content_type=FORM, headers=headers)
     if page.method == "POST":
         return client.post(page.url, page.data() if page.data else {}, headers=page.headers)
     return client.get(page.url, headers=page.headers)
@@ -342,8 +381,14 @@ def measure(
     user = get_user_model().objects.get(username=username)
     results = []
     connections_before = Connection.objects.count()
-    # The test client's host; production settings do not list it.
-    with override_settings(ALLOWED_HOSTS=["testserver"]):
+    # The test client's host, which production settings do not list, and no
+    # rate limit on the token endpoint, which the run calls hundreds of times.
+    unlimited = 10**9
+    with override_settings(
+        ALLOWED_HOSTS=["testserver"],
+        JUNCTION_OAUTH_RATE_PER_CLIENT=unlimited,
+        JUNCTION_OAUTH_RATE_PER_ADDRESS=unlimited,
+    ):
         client = Client()
         client.force_login(user)
         for page in pages(targets):

@@ -17,6 +17,7 @@ from marketplace.models import Service
 from tooling import loadtest
 
 from . import build, facet_counting, measure, report
+from .oauth_endpoints import oauth_binding
 
 # Size S is the demo (seed_demo), measured as its Admin.
 DEMO_ORGANIZATION = "acme"
@@ -56,11 +57,22 @@ def _prepare_data(size: str, log: Callable[[str], None]) -> tuple[str, str, floa
 def _serve(handle: str, username: str, seconds: float, log: Callable[[str], None]) -> dict:
     """The serving benchmark: each page loaded on its own for ``seconds``."""
     log(f"Serving load, {seconds:g} s per page...")
+    oauth = (
+        ["oauth-token", "oauth-introspect"]
+        if oauth_binding(Organization.objects.get(handle=handle))
+        else []
+    )
+    unlimited = str(10**9)
     return loadtest.loadtest(
-        page_names=["connections", "marketplace", "floor"],
+        page_names=["connections", "marketplace", *oauth, "floor"],
         seconds=seconds,
         organization=handle,
         username=username,
+        # Measured is what a token costs, not the rate limit's refusals.
+        environment={
+            "JUNCTION_OAUTH_RATE_PER_CLIENT": unlimited,
+            "JUNCTION_OAUTH_RATE_PER_ADDRESS": unlimited,
+        },
         log=log,
     )
 

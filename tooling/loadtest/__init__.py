@@ -33,7 +33,15 @@ from .serving import (
     start_gunicorn,
     write_private,
 )
-from .wrk import DEFAULT_PAGES, PAGE_ALIASES, WRK_SCRIPT, LoadPage, resolve_pages, run_wrk
+from .wrk import (
+    DEFAULT_PAGES,
+    PAGE_ALIASES,
+    WRK_SCRIPT,
+    LoadPage,
+    requests_file,
+    resolve_pages,
+    run_wrk,
+)
 
 __all__ = [
     "DEFAULT_PAGES",
@@ -62,6 +70,7 @@ def loadtest(
     workers: int = 2,
     connections: int = 4,
     timeout: float = 10.0,
+    environment: dict[str, str] | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Serve, load, stop; the figures as a dict (the JSON the command writes)."""
@@ -76,10 +85,8 @@ def loadtest(
     ):
         script_path = Path(folder) / "load.lua"
         script_path.write_text(WRK_SCRIPT)
-        cookie_path = Path(folder) / "cookie"
-        write_private(cookie_path, cookie)
         server = start_gunicorn(
-            environment=serving_environment(url),
+            environment={**serving_environment(url), **(environment or {})},
             log_path=Path(folder) / "gunicorn.log",
             workers=workers,
         )
@@ -88,13 +95,15 @@ def loadtest(
             _check_pages_answer(server, cookie, pages)
             batches = [pages] if mixed else [[page] for page in pages]
             runs = []
-            for batch in batches:
+            for number, batch in enumerate(batches):
                 log(f"wrk, {seconds:g} s, {connections} connections: {batch_label(batch)}")
+                requests_path = Path(folder) / f"requests-{number}"
+                write_private(requests_path, requests_file(cookie, batch))
                 runs.append(
                     run_wrk(
                         wrk=wrk,
                         base_url=server.base_url,
-                        cookie_path=cookie_path,
+                        requests_path=requests_path,
                         pages=batch,
                         seconds=seconds,
                         connections=connections,
@@ -125,7 +134,19 @@ def _check_pages_answer(server: Gunicorn, cookie: str, pages: list[LoadPage]) ->
     # One request each before the load: a session the server does not accept
     # or a page that fails shows here with its status, not as a count later.
     for page in pages:
-        response = http_request(server.base_url, "GET", page.path, headers={"Cookie": cookie})
+        headers = {"Cookie": cookie}
+        if page.method == "POST":
+            headers |= {
+                "Authorization": page.authorization,
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+        response = http_request(
+            server.base_url,
+            page.method,
+            page.path,
+            headers=headers,
+            body=page.body.encode() if page.body else None,
+        )
         if response.status != 200:
             where = response.header("Location")
             raise RuntimeError(

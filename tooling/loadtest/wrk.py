@@ -20,8 +20,11 @@ DEFAULT_PAGES = ["connections", "marketplace", "floor"]
 # One connection per wrk thread: a thread then has one request in flight at a
 # time, so each response belongs to the path it last sent. That is what lets
 # the mixed run count responses per page.
-# The session cookie comes from a file named by the first argument, never on
-# wrk's command line, which `ps` shows to every user of the machine.
+# The session cookie and the pages come from a file named by the only
+# argument, never on wrk's command line, which `ps` shows to every user of
+# the machine (a token request's page carries a client secret). The file's
+# first line is the cookie; each next line a page: method, path,
+# Authorization header and body, separated by tabs.
 WRK_SCRIPT = """
 local threads = {}
 
@@ -32,21 +35,29 @@ end
 
 function init(args)
   local file = assert(io.open(args[1], "r"))
-  wrk.headers["Cookie"] = file:read("*l")
-  file:close()
-  paths = {}
-  for i = 2, #args do
-    paths[i - 1] = args[i]
+  local cookie = file:read("*l")
+  requests = {}
+  for line in file:lines() do
+    local method, path, authorization, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local headers = {Cookie = cookie}
+    if authorization ~= "" then headers["Authorization"] = authorization end
+    if method == "POST" then
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
+    else
+      body = nil
+    end
+    table.insert(requests, wrk.format(method, path, headers, body))
   end
+  file:close()
   sent = first or 0
   current = 1
   counts = {}
 end
 
 function request()
-  current = sent % #paths + 1
+  current = sent % #requests + 1
   sent = sent + 1
-  return wrk.format("GET", paths[current])
+  return requests[current]
 end
 
 function response(status, headers, body)
@@ -77,6 +88,10 @@ class LoadPage:
     key: str
     label: str
     path: str
+    method: str = "GET"
+    # For the authorization server's form POSTs (never on a command line).
+    authorization: str = ""
+    body: str = ""
     requests: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     rps: float = 0.0
@@ -109,22 +124,37 @@ def resolve_pages(names: list[str], organization: str) -> list[LoadPage]:
     for name in names:
         key = PAGE_ALIASES.get(name, name)
         page = by_key.get(key)
-        if page is None or page.method != "GET" or page.headers:
+        if page is None or not _loadable(page):
             known = sorted(PAGE_ALIASES) + sorted(
-                k
-                for k, p in by_key.items()
-                if p.method == "GET" and not p.headers and k not in PAGE_ALIASES
+                k for k, p in by_key.items() if _loadable(p) and k not in PAGE_ALIASES
             )
             raise ValueError(f"Unknown page {name!r}; choose from {', '.join(known)}.")
-        chosen.append(LoadPage(name=name, key=key, label=page.label, path=page.url))
+        load_page = LoadPage(name=name, key=key, label=page.label, path=page.url)
+        if page.form is not None:
+            load_page.body, headers = page.form()
+            load_page.method, load_page.authorization = "POST", headers.get("Authorization", "")
+        chosen.append(load_page)
     return chosen
+
+
+def _loadable(page) -> bool:
+    """A signed-in GET, or a form POST of the authorization server."""
+    return page.form is not None or (page.method == "GET" and not page.headers)
+
+
+def requests_file(cookie: str, pages: list[LoadPage]) -> str:
+    """What WRK_SCRIPT reads: the cookie, then one line per page."""
+    lines = [cookie] + [
+        "\t".join((page.method, page.path, page.authorization, page.body)) for page in pages
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def run_wrk(
     *,
     wrk: str,
     base_url: str,
-    cookie_path: Path,
+    requests_path: Path,
     pages: list[LoadPage],
     seconds: float,
     connections: int,
@@ -140,8 +170,7 @@ def run_wrk(
         f"--script={script_path}",
         base_url,
         "--",
-        str(cookie_path),
-        *(page.path for page in pages),
+        str(requests_path),
     ]
     completed = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + timeout + 60, check=False
