@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
-from console.access import Scope
+from console.access import Scope, get_scope_for_user
 
 from .models import Connection
 
@@ -26,3 +26,16 @@ def get_connection_for_user(scope: Scope, connection_id: UUID) -> Connection:
     if connection is None:
         raise Http404("No such connection here.")
     return connection
+
+
+def get_scope_and_connection_for_user(
+    request: HttpRequest,
+    org: str,
+    project: str,
+    connection_id: UUID,
+    component: str | None = None,
+) -> tuple[Scope, Connection]:
+    """The scope a connection page's URL names and the connection in it,
+    or 404: what every page of one connection starts from."""
+    scope = get_scope_for_user(request, org, project, component)
+    return scope, get_connection_for_user(scope, connection_id)

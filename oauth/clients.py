@@ -41,16 +41,10 @@ def bindings_with_consumer():
     )
 
 
-class ConsumerClient(ClientMixin):
-    def __init__(self, binding: ConnectionBinding, now: datetime | None = None) -> None:
-        self.binding = binding
-        self.now = now or timezone.now()
-        # Which credentials generation the presented secret belongs to; set
-        # by check_client_secret and written into the token.
-        self.generation: int | None = None
-
-    def get_client_id(self) -> str:
-        return self.binding.consumer_key
+class _ClientCredentialsOnly(ClientMixin):
+    """What both kinds share: no redirects, no scopes, no grant unless a kind
+    allows one. Only the client credentials grant is served, so the
+    redirect and response type checks always refuse."""
 
     def get_default_redirect_uri(self) -> None:
         return None
@@ -61,6 +55,24 @@ class ConsumerClient(ClientMixin):
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         return False
+
+    def check_response_type(self, response_type: str) -> bool:
+        return False
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return False
+
+
+class ConsumerClient(_ClientCredentialsOnly):
+    def __init__(self, binding: ConnectionBinding, now: datetime | None = None) -> None:
+        self.binding = binding
+        self.now = now or timezone.now()
+        # Which credentials generation the presented secret belongs to; set
+        # by check_client_secret and written into the token.
+        self.generation: int | None = None
+
+    def get_client_id(self) -> str:
+        return self.binding.consumer_key
 
     def check_client_secret(self, client_secret: str) -> bool:
         binding = self.binding
@@ -75,14 +87,11 @@ class ConsumerClient(ClientMixin):
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return endpoint in ("token", "revocation") and method in AUTH_METHODS
 
-    def check_response_type(self, response_type: str) -> bool:
-        return False
-
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type == "client_credentials"
 
 
-class ProviderClient(ClientMixin):
+class ProviderClient(_ClientCredentialsOnly):
     def __init__(self, record: IntrospectionClient) -> None:
         self.record = record
 
@@ -93,29 +102,14 @@ class ProviderClient(ClientMixin):
     def get_client_id(self) -> str:
         return self.record.client_id
 
-    def get_default_redirect_uri(self) -> None:
-        return None
-
-    def get_allowed_scope(self, scope: str | None) -> str:
-        return ""
-
-    def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return False
-
     def check_client_secret(self, client_secret: str) -> bool:
         return _same(self.record.client_secret, client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         # At the token endpoint too, so that a provider that authenticated
-        # learns that it may not obtain tokens (unauthorized_client, from
-        # check_grant_type) rather than that its secret is wrong.
+        # learns that it may not obtain tokens (unauthorized_client: it is
+        # allowed no grant type) rather than that its secret is wrong.
         return endpoint in ("introspection", "token") and method in AUTH_METHODS
-
-    def check_response_type(self, response_type: str) -> bool:
-        return False
-
-    def check_grant_type(self, grant_type: str) -> bool:
-        return False
 
 
 def query_client(client_id: str) -> ConsumerClient | ProviderClient | None:

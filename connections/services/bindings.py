@@ -1,11 +1,14 @@
-"""Per-environment bindings: generated credentials, and environments that
-appeared after a connection was made."""
+"""Per-environment bindings: generated credentials, environments that
+appeared after a connection was made, and one binding read under the
+project lock for a writer."""
 
 from __future__ import annotations
 
 import secrets
 
-from console.models import Environment
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from console.models import WRITER_ROLES, Environment, Membership, Project
 from marketplace.models import SECURITY_KEYS, ServiceKind
 
 from ..models import (
@@ -57,3 +60,32 @@ def add_missing_bindings(connection: Connection) -> list[ConnectionBinding]:
         )
         for environment in environments
     )
+
+
+def lock_binding_for_writer(
+    *, connection: Connection, binding: ConnectionBinding, actor, refusal: str
+) -> ConnectionBinding:
+    """``binding`` read again, with its environment, once ``actor`` is shown
+    to be an Admin or Developer (else PermissionDenied with ``refusal``) and
+    the connection's project is locked; a ValidationError if it is gone.
+
+    For the writes that reveal or replace a secret: checked here too, not
+    only in the views, as these hand out plaintext. The project lock orders
+    them after a delete in progress, so an event never points at a
+    connection that is gone, and a rotation after another one.
+    """
+    if not Membership.objects.filter(
+        user_id=getattr(actor, "pk", None),
+        organization_id=connection.organization_id,
+        role__in=WRITER_ROLES,
+    ).exists():
+        raise PermissionDenied(refusal)
+    Project.objects.select_for_update().filter(pk=connection.project_id).first()
+    locked = (
+        ConnectionBinding.objects.select_related("environment")
+        .filter(pk=binding.pk, connection_id=connection.pk)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError("This connection has no such environment.", code="no_binding")
+    return locked

@@ -1,15 +1,17 @@
-"""Renaming, re-mapping, deleting a connection, and revealing its secrets:
-the same checks as at create, under the same lock, each change recorded."""
+"""Renaming, re-mapping, deleting a connection, and revealing its secrets
+(or the ones a rotation replaced): the same checks as at create, under the
+same lock, each change recorded."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from console.crypto import SecretValue
-from console.models import WRITER_ROLES, Membership, Project
+from console.models import Project
 from marketplace.models import (
     SECURITY_KEYS,
     Endpoint,
@@ -19,12 +21,14 @@ from marketplace.models import (
 )
 
 from ..models import (
+    BINDING_FIELDS,
     Connection,
     ConnectionBinding,
     EventAction,
 )
-from .bindings import add_missing_bindings
+from .bindings import add_missing_bindings, lock_binding_for_writer
 from .events import record_event
+from .rotation import ROTATED_FIELDS
 from .rules import check_name_is_free, resolve_endpoints, validated_description, validated_name
 
 
@@ -191,35 +195,55 @@ def _secret_of(connection: Connection, binding: ConnectionBinding, key: str) -> 
     return secret
 
 
+def _previous_secret_of(
+    connection: Connection, binding: ConnectionBinding, key: str
+) -> SecretValue:
+    """The value a rotation replaced, while its grace period runs: the
+    components that still use it may need it read back, as the current one."""
+    previous = (
+        binding.previous_credential(key, timezone.now())
+        if BINDING_FIELDS.get(key) in ROTATED_FIELDS
+        else None
+    )
+    if not previous:
+        raise ValidationError(
+            {"key": f"{connection.name} has no old {key} in {binding.environment.name}."},
+            code="no_such_secret",
+        )
+    return previous
+
+
 @transaction.atomic
 def connection_secret_reveal(
-    *, connection: Connection, binding: ConnectionBinding, key: str, actor
+    *,
+    connection: Connection,
+    binding: ConnectionBinding,
+    key: str,
+    actor,
+    previous: bool = False,
 ) -> str:
     """The plaintext of one secret of one environment, for someone who may
-    see it; the reveal is recorded (which secret, never its value)."""
-    # Checked here too, not only in the view: this is the one function that
-    # hands out a plaintext secret.
-    if not Membership.objects.filter(
-        user_id=getattr(actor, "pk", None),
-        organization_id=connection.organization_id,
-        role__in=WRITER_ROLES,
-    ).exists():
-        raise PermissionDenied("Only Admins and Developers can reveal secrets.")
-    # The lock orders a reveal after a delete in progress, so the event never
-    # points at a connection that is gone.
-    Project.objects.select_for_update().filter(pk=connection.project_id).first()
-    binding = (
-        ConnectionBinding.objects.select_related("environment")
-        .filter(pk=binding.pk, connection_id=connection.pk)
-        .first()
+    see it; the reveal is recorded (which secret, never its value).
+
+    ``previous``: the value a rotation replaced instead, while it is still
+    accepted; recorded as a reveal of the old value.
+    """
+    binding = lock_binding_for_writer(
+        connection=connection,
+        binding=binding,
+        actor=actor,
+        refusal="Only Admins and Developers can reveal secrets.",
     )
-    if binding is None:
-        raise ValidationError("This connection has no such environment.", code="no_binding")
-    plaintext = _secret_of(connection, binding, key).reveal()
+    secret_of = _previous_secret_of if previous else _secret_of
+    plaintext = secret_of(connection, binding, key).reveal()
     record_event(
         connection=connection,
         actor=actor,
         action=EventAction.SECRET_REVEALED,
-        detail={"environment": binding.environment.name, "key": key},
+        detail={
+            "environment": binding.environment.name,
+            "key": key,
+            **({"previous": True} if previous else {}),
+        },
     )
     return plaintext

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from console.models import WRITER_ROLES, Membership, Project
-
 from ..models import BINDING_FIELDS, Connection, ConnectionBinding, EventAction
-from .bindings import generated_credentials
+from .bindings import generated_credentials, lock_binding_for_writer
 from .events import record_event
 
 # The grace periods a rotation offers, by the value the form sends.
@@ -39,24 +37,14 @@ def credentials_rotate(
     ever accepted). Tokens obtained with a secret stop being accepted by
     introspection when that secret is (docs/credentials.md).
     """
-    if not Membership.objects.filter(
-        user_id=getattr(actor, "pk", None),
-        organization_id=connection.organization_id,
-        role__in=WRITER_ROLES,
-    ).exists():
-        raise PermissionDenied("Only Admins and Developers can rotate credentials.")
+    binding = lock_binding_for_writer(
+        connection=connection,
+        binding=binding,
+        actor=actor,
+        refusal="Only Admins and Developers can rotate credentials.",
+    )
     if grace not in GRACE_PERIODS:
         raise ValidationError({"grace": "Choose one of the grace periods offered."}, code="grace")
-    # The project lock orders a rotation with a delete, a reveal or another
-    # rotation of the same connection.
-    Project.objects.select_for_update().filter(pk=connection.project_id).first()
-    binding = (
-        ConnectionBinding.objects.select_related("environment")
-        .filter(pk=binding.pk, connection_id=connection.pk)
-        .first()
-    )
-    if binding is None:
-        raise ValidationError("This connection has no such environment.", code="no_binding")
     fresh = generated_credentials(connection.auth_scheme)
     rotated = [field for field in ROTATED_FIELDS if field in fresh]
     if not rotated:

@@ -21,23 +21,23 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console.access import Scope, get_scope_for_user
+from console.access import Scope
 from console.shell import render_in_scope, render_page_or_fragment
 
 from .. import services
-from ..access import get_connection_for_user
+from ..access import get_scope_and_connection_for_user
 from ..forms import ConnectionEditForm, SecretRevealForm
 from ..guide import developer_guide, guide_variables
 from ..history import describe_event
 from ..models import Connection, ConnectionBinding
 from ..naming import variable_name
 from ..resolution import ResolvedValue, resolve, rotatable_keys
-from ..services.previous_reveal import previous_secret_reveal
 
 EVENTS_SHOWN = 50
 
 
-def _detail_url(scope: Scope, connection: Connection) -> str:
+def detail_url(scope: Scope, connection: Connection) -> str:
+    """The connection page, at the level of ``scope`` (the other screens' way back)."""
     return reverse(
         "connections:detail", kwargs={**scope.url_kwargs, "connection_id": connection.public_id}
     )
@@ -82,8 +82,9 @@ def connection_detail(
     connection_id: UUID,
     component: str | None = None,
 ) -> HttpResponse:
-    scope = get_scope_for_user(request, org, project, component)
-    connection = get_connection_for_user(scope, connection_id)
+    scope, connection = get_scope_and_connection_for_user(
+        request, org, project, connection_id, component
+    )
     return render_in_scope(
         request,
         "connections/detail.html",
@@ -102,8 +103,9 @@ def connection_reveal(
     connection_id: UUID,
     component: str | None = None,
 ) -> HttpResponse:
-    scope = get_scope_for_user(request, org, project, component)
-    connection = get_connection_for_user(scope, connection_id)
+    scope, connection = get_scope_and_connection_for_user(
+        request, org, project, connection_id, component
+    )
     scope.require_write()
     form = SecretRevealForm(request.POST)
     if not form.is_valid():
@@ -118,9 +120,10 @@ def connection_reveal(
         raise Http404("No such environment.")
     # "previous": the value a rotation replaced, shown below the current one.
     previous = request.POST.get("which") == "previous"
-    reveal = previous_secret_reveal if previous else services.connection_secret_reveal
     try:
-        plaintext = reveal(connection=connection, binding=binding, key=key, actor=request.user)
+        plaintext = services.connection_secret_reveal(
+            connection=connection, binding=binding, key=key, actor=request.user, previous=previous
+        )
     except ValidationError as error:
         raise Http404("No such secret.") from error
 
@@ -156,8 +159,9 @@ def connection_edit(
     connection_id: UUID,
     component: str | None = None,
 ) -> HttpResponse:
-    scope = get_scope_for_user(request, org, project, component)
-    connection = get_connection_for_user(scope, connection_id)
+    scope, connection = get_scope_and_connection_for_user(
+        request, org, project, connection_id, component
+    )
     scope.require_write()
     bindings = list(connection.bindings.select_related("environment", "endpoint"))
     form = ConnectionEditForm(
@@ -181,12 +185,12 @@ def connection_edit(
                 messages.success(request, "The connection was saved.")
             else:
                 messages.info(request, "Nothing was changed.")
-            return redirect(_detail_url(scope, connection))
+            return redirect(detail_url(scope, connection))
     return render_in_scope(
         request,
         "connections/edit.html",
         scope,
-        {"connection": connection, "form": form, "cancel_url": _detail_url(scope, connection)},
+        {"connection": connection, "form": form, "cancel_url": detail_url(scope, connection)},
         section="connections",
     )
 
@@ -199,8 +203,9 @@ def connection_delete(
     connection_id: UUID,
     component: str | None = None,
 ) -> HttpResponse:
-    scope = get_scope_for_user(request, org, project, component)
-    connection = get_connection_for_user(scope, connection_id)
+    scope, connection = get_scope_and_connection_for_user(
+        request, org, project, connection_id, component
+    )
     scope.require_write()
     if request.method == "POST":
         name = connection.name
@@ -214,7 +219,7 @@ def connection_delete(
         {
             "connection": connection,
             "variables": [v.variable for v in guide_variables(connection)],
-            "cancel_url": _detail_url(scope, connection),
+            "cancel_url": detail_url(scope, connection),
         },
         section="connections",
     )

@@ -10,19 +10,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from console.access import Scope, get_scope_for_user
 from console.shell import render_page_or_fragment
 
 from .. import services
-from ..access import get_connection_for_user
-from ..models import Connection, ConnectionBinding
+from ..access import get_scope_and_connection_for_user
+from ..models import ConnectionBinding
 from ..resolution import rotatable_keys
+from .detail import detail_url
 
 TEMPLATE = "connections/rotate.html"
 DEFAULT_GRACE = "1h"
@@ -55,12 +54,6 @@ class RotateForm(forms.Form):
         ]
 
 
-def _detail_url(scope: Scope, connection: Connection) -> str:
-    return reverse(
-        "connections:detail", kwargs={**scope.url_kwargs, "connection_id": connection.public_id}
-    )
-
-
 def _done_message(keys: list[str], binding: ConnectionBinding) -> str:
     what = f"A new {' and '.join(keys)} was generated for {binding.environment.name}."
     if binding.previous_valid_until is None:
@@ -77,8 +70,9 @@ def connection_rotate(
     connection_id: UUID,
     component: str | None = None,
 ) -> HttpResponse:
-    scope = get_scope_for_user(request, org, project, component)
-    connection = get_connection_for_user(scope, connection_id)
+    scope, connection = get_scope_and_connection_for_user(
+        request, org, project, connection_id, component
+    )
     keys = rotatable_keys(connection.auth_scheme)
     if not keys:
         raise Http404("This connection has no generated secret to rotate.")
@@ -113,7 +107,7 @@ def connection_rotate(
                 form.add_error(None, error)
         else:
             messages.success(request, _done_message(keys, rotated))
-            url = _detail_url(scope, connection)
+            url = detail_url(scope, connection)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return render_page_or_fragment(
         request,
@@ -123,7 +117,7 @@ def connection_rotate(
             "connection": connection,
             "form": form,
             "keys": keys,
-            "cancel_url": _detail_url(scope, connection),
+            "cancel_url": detail_url(scope, connection),
         },
         fragment=f"{TEMPLATE}#rotate-form",
         section="connections",
