@@ -9,6 +9,9 @@ import keyword
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.urls import reverse
+
 from console.models import Component, ComponentType
 
 from .models import AuthScheme, Connection
@@ -161,6 +164,32 @@ def guide_variables(connection: Connection) -> list[GuideVariable]:
     return variables
 
 
+def _delivery(connection: Connection) -> dict[str, str]:
+    """How the values reach the component at run time: a runtime token of
+    the component (or project) and the configuration endpoint (the delivery
+    app, named by URL only, as the TokenURL names the oauth app's)."""
+    owner = {"org": connection.organization.handle, "project": connection.project.handle}
+    if connection.component is not None:
+        owner["component"] = connection.component.handle
+    tokens_page = reverse(
+        "console:component" if connection.component is not None else "console:project",
+        kwargs=owner,
+    )
+    config_url = settings.JUNCTION_PUBLIC_URL + reverse("delivery:config")
+    return {
+        "tokens_url": tokens_page + "#runtime-tokens",
+        "run_command": (
+            f"export JUNCTION_URL={settings.JUNCTION_PUBLIC_URL}\n"
+            "export JUNCTION_TOKEN=<the runtime token>\n"
+            "junction run -- python app.py\n"
+        ),
+        "curl_command": (
+            f'curl -fsS -H "Authorization: Bearer $JUNCTION_TOKEN" "{config_url}?format=dotenv"'
+            " > .env\n"
+        ),
+    }
+
+
 def developer_guide(
     connection: Connection, environments: list[ResolvedEnvironment], component: Component | None
 ) -> dict[str, object]:
@@ -200,6 +229,7 @@ def developer_guide(
         )
 
     return {
+        **_delivery(connection),
         "variables": variables,
         "secret_keys": [v.key for v in variables if v.secret],
         "component_yaml": component_yaml,

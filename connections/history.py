@@ -35,7 +35,7 @@ def describe_event(event: ConnectionEvent) -> str:
             ]
             return f"{who} changed the endpoint mapping: " + "; ".join(parts)
         case EventAction.SECRET_REVEALED:
-            # "previous": the value a rotation replaced (services/previous_reveal.py).
+            # "previous": the value a rotation replaced (connection_secret_reveal).
             old = "the old " if detail.get("previous") else ""
             return f"{who} revealed {old}{detail.get('key')} in {detail.get('environment')}"
         case EventAction.CREDENTIALS_ROTATED:
@@ -49,6 +49,14 @@ def describe_event(event: ConnectionEvent) -> str:
             return (
                 f"{who} rotated {' and '.join(str(key) for key in keys) or 'the credentials'} "
                 f"in {detail.get('environment')}; {kept}"
+            )
+        case EventAction.VALUES_PULLED:
+            secrets = detail.get("secrets") if isinstance(detail.get("secrets"), list) else []
+            address = detail.get("address")
+            return (
+                f"The runtime token “{event.actor_name}” pulled "
+                f"{' and '.join(str(key) for key in secrets) or 'the values'} for "
+                f"{detail.get('environment')}" + (f" from {address}" if address else "")
             )
         case EventAction.DELETED:
             return f"{who} deleted the connection{where}"

@@ -371,6 +371,8 @@ class EventAction(models.TextChoices):
     MAPPING_CHANGED = "mapping-changed", "Mapping changed"
     SECRET_REVEALED = "secret-revealed", "Secret revealed"
     CREDENTIALS_ROTATED = "credentials-rotated", "Credentials rotated"
+    # A runtime token's pull carried its secrets (delivery); the actor is the token.
+    VALUES_PULLED = "values-pulled", "Values pulled"
     DELETED = "deleted", "Deleted"
 
 

@@ -3,6 +3,7 @@ other values, each with the environment variable that carries it."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,7 +14,13 @@ from django.utils import timezone
 
 from console.crypto import SecretValue
 from console.models import Environment
-from marketplace.models import SECURITY_KEYS, Endpoint, EndpointParameterValue
+from marketplace.models import (
+    SECURITY_KEYS,
+    Deployment,
+    Endpoint,
+    EndpointParameterValue,
+    ServiceParameter,
+)
 
 from .models import BINDING_FIELDS, Connection, ConnectionBinding
 from .naming import variable_name
@@ -102,13 +109,47 @@ def _scheme_resolved(
     return values
 
 
+def _parameter_values(
+    connection: Connection,
+    parameters: list,
+    given: dict[int, EndpointParameterValue],
+) -> list[ResolvedValue]:
+    """Every parameter of a third-party service gets its row (and its
+    variable), valued from the mapped endpoint; unmapped, it shows as missing."""
+    values = []
+    for parameter in parameters:
+        parameter_value = given.get(parameter.pk)
+        if parameter_value is None:
+            shown = None
+        elif parameter.is_secret:
+            shown = parameter_value.value
+        else:
+            shown = parameter_value.shown_value
+        values.append(
+            ResolvedValue(
+                parameter.name,
+                variable_name(connection.name, parameter.name),
+                shown,
+                secret=parameter.is_secret,
+            )
+        )
+    return values
+
+
+def _problem(service, environment: Environment, url: str | None) -> str:
+    if url:
+        return ""
+    if service.is_internal:
+        return f"The service is not deployed in {environment.name}."
+    return f"No endpoint is mapped to {environment.name}."
+
+
 def resolve(connection: Connection) -> list[ResolvedEnvironment]:
     """One entry per environment of the connection, in promotion order."""
     service = connection.service
     deployed = (
         {d.environment_id: d.url for d in service.deployments.all()} if service.is_internal else {}
     )
-    name = connection.name
     parameters = [] if service.is_internal else list(service.parameters.all())
     resolved = []
     now = timezone.now()
@@ -116,46 +157,87 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
         environment = binding.environment
         if service.is_internal:
             url = deployed.get(environment.pk)
-            problem = "" if url else f"The service is not deployed in {environment.name}."
         else:
             url = binding.endpoint.url if binding.endpoint else None
-            problem = "" if url else f"No endpoint is mapped to {environment.name}."
-        values = _scheme_resolved(connection, binding, url, now)
-        # Every parameter of the service gets its row (and its variable),
-        # valued from the mapped endpoint; unmapped, it shows as missing.
         given = (
             {v.parameter_id: v for v in binding.endpoint.parameter_values.all()}
             if binding.endpoint is not None
             else {}
         )
-        for parameter in parameters:
-            parameter_value = given.get(parameter.pk)
-            if parameter_value is None:
-                shown = None
-            elif parameter.is_secret:
-                shown = parameter_value.value
-            else:
-                shown = parameter_value.shown_value
-            values.append(
-                ResolvedValue(
-                    parameter.name,
-                    variable_name(name, parameter.name),
-                    shown,
-                    secret=parameter.is_secret,
-                )
+        values = _scheme_resolved(connection, binding, url, now)
+        values += _parameter_values(connection, parameters, given)
+        resolved.append(
+            ResolvedEnvironment(
+                environment, url, binding.endpoint, values, _problem(service, environment, url)
             )
-        resolved.append(ResolvedEnvironment(environment, url, binding.endpoint, values, problem))
+        )
     bound = {entry.environment.pk for entry in resolved}
     for environment in Environment.objects.filter(
         organization_id=connection.organization_id
     ).exclude(pk__in=bound):
-        resolved.append(
-            ResolvedEnvironment(
-                environment,
-                None,
-                problem=f"This connection was created before {environment.name} existed. "
-                "Open Edit and save to set it up there.",
-            )
-        )
+        resolved.append(ResolvedEnvironment(environment, None, problem=_not_set_up(environment)))
     resolved.sort(key=lambda entry: entry.environment.order)
+    return resolved
+
+
+def _not_set_up(environment: Environment) -> str:
+    return (
+        f"This connection was created before {environment.name} existed. "
+        "Open Edit and save to set it up there."
+    )
+
+
+def resolve_in_environment(
+    connections: list[Connection], environment: Environment
+) -> dict[int, ResolvedEnvironment]:
+    """What each of ``connections`` gives in one environment, by connection
+    id, in a constant number of queries whatever their number (delivery
+    reads every connection a component sees at once). Select each
+    connection's ``service`` with it."""
+    ids = [connection.pk for connection in connections]
+    bindings = {
+        binding.connection_id: binding
+        for binding in ConnectionBinding.objects.filter(
+            connection_id__in=ids, environment_id=environment.pk
+        ).select_related("endpoint")
+    }
+    services = {connection.service_id: connection.service for connection in connections}
+    internal = [pk for pk, service in services.items() if service.is_internal]
+    deployed = dict(
+        Deployment.objects.filter(
+            service_id__in=internal, environment_id=environment.pk
+        ).values_list("service_id", "url")
+    )
+    parameters: dict[int, list[ServiceParameter]] = defaultdict(list)
+    for parameter in ServiceParameter.objects.filter(
+        service_id__in=[pk for pk in services if pk not in internal]
+    ).order_by("name"):
+        parameters[parameter.service_id].append(parameter)
+    endpoint_values: dict[int, dict[int, EndpointParameterValue]] = defaultdict(dict)
+    for value in EndpointParameterValue.objects.filter(
+        endpoint_id__in=[b.endpoint_id for b in bindings.values() if b.endpoint_id]
+    ).select_related("parameter"):
+        endpoint_values[value.endpoint_id][value.parameter_id] = value
+
+    now = timezone.now()
+    resolved = {}
+    for connection in connections:
+        service = connection.service
+        binding = bindings.get(connection.pk)
+        if binding is None:
+            resolved[connection.pk] = ResolvedEnvironment(
+                environment, None, problem=_not_set_up(environment)
+            )
+            continue
+        if service.is_internal:
+            url = deployed.get(service.pk)
+        else:
+            url = binding.endpoint.url if binding.endpoint else None
+        values = _scheme_resolved(connection, binding, url, now)
+        values += _parameter_values(
+            connection, parameters[service.pk], endpoint_values[binding.endpoint_id]
+        )
+        resolved[connection.pk] = ResolvedEnvironment(
+            environment, url, binding.endpoint, values, _problem(service, environment, url)
+        )
     return resolved

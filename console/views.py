@@ -33,6 +33,11 @@ def component_page_sections() -> list[Callable[[HttpRequest, Scope], str]]:
     return [import_string(path) for path in settings.COMPONENT_PAGE_SECTIONS]
 
 
+def project_page_sections() -> list[Callable[[HttpRequest, Scope], str]]:
+    """settings.PROJECT_PAGE_SECTIONS: the same for a project's page."""
+    return [import_string(path) for path in settings.PROJECT_PAGE_SECTIONS]
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     organizations = list(Organization.objects.for_user(request.user))
@@ -61,7 +66,10 @@ def project_home(request: HttpRequest, org: str, project: str) -> HttpResponse:
     scope = get_project_for_user(request, org, project)
     components = scope.project.components.order_by("name")
     page = Paginator(components, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_in_scope(request, "console/project_home.html", scope, {"page": page})
+    sections = [section(request, scope) for section in project_page_sections()]
+    return render_in_scope(
+        request, "console/project_home.html", scope, {"page": page, "sections": sections}
+    )
 
 
 @require_GET

@@ -62,6 +62,11 @@ JUNCTION_ACCESS_TOKEN_LIFETIME = int(env_str("JUNCTION_ACCESS_TOKEN_LIFETIME", "
 # per client id and per address, counted across every app server.
 JUNCTION_OAUTH_RATE_PER_CLIENT = int(env_str("JUNCTION_OAUTH_RATE_PER_CLIENT", "120"))
 JUNCTION_OAUTH_RATE_PER_ADDRESS = int(env_str("JUNCTION_OAUTH_RATE_PER_ADDRESS", "1200"))
+# Pulls per minute of the configuration endpoint per runtime token (a
+# poller every few seconds stays well under it), and refused tokens per
+# address (delivery/api.py).
+JUNCTION_RUNTIME_RATE_PER_TOKEN = int(env_str("JUNCTION_RUNTIME_RATE_PER_TOKEN", "60"))
+JUNCTION_RUNTIME_RATE_PER_ADDRESS = int(env_str("JUNCTION_RUNTIME_RATE_PER_ADDRESS", "60"))
 
 # Shared state between app servers (the authorization server's rate limits):
 # Redis when REDIS_URL is set, else the database.
@@ -93,6 +98,7 @@ INSTALLED_APPS = [
     "marketplace",
     "connections",
     "oauth",
+    "delivery",
     # The demo company (seed_demo); the product never imports it.
     "demo",
 ]
@@ -102,7 +108,11 @@ INSTALLED_APPS = [
 COMPONENT_PAGE_SECTIONS = [
     "marketplace.sections.component_endpoints",
     "oauth.sections.component_callers",
+    "delivery.sections.component_runtime",
+    "delivery.manifest_views.component_manifest",
 ]
+# The same for a project's page.
+PROJECT_PAGE_SECTIONS = ["delivery.sections.project_runtime"]
 # What higher apps add to a service's How to use tab, each a function of
 # (request, scope, service) returning HTML (marketplace/views/browse.py).
 SERVICE_HOW_TO_USE_SECTIONS = ["oauth.sections.service_how_to_use"]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("connections.urls")),
     path("", include("marketplace.urls")),
     path("", include("oauth.urls")),
+    path("", include("delivery.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -7,8 +7,10 @@ outsider is a member of organization B (Globex) only.
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
+from redis import Redis
 
 from console.models import Role
 from tests import factories
@@ -94,6 +96,27 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def own_rate_counters(settings):
+    """With REDIS_URL set (CI's PostgreSQL pass), each test counts requests
+    in Redis under a prefix of its own, as it counts in its own transaction
+    in the database: otherwise every test's requests from 127.0.0.1, on
+    either xdist worker, add up to one address's limit."""
+    url = settings.REDIS_URL
+    if not url:
+        yield
+        return
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {**settings.CACHES["ratelimit"], "KEY_PREFIX": prefix},
+    }
+    yield
+    redis = Redis.from_url(url)
+    for name in redis.scan_iter(f"{prefix}:*"):
+        redis.delete(name)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection as db_connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,6 +16,8 @@ from connections.models import Connection, ConnectionBinding, ConnectionEvent, E
 from connections.services import connection_create
 from console.crypto import MASK
 from console.models import ComponentType, Organization, Project
+from delivery.models import ComponentManifest, ConfigPull, RuntimeToken, token_digest
+from delivery.services import runtime_token_create
 from marketplace.models import (
     Endpoint,
     EndpointParameterValue,
@@ -38,8 +40,6 @@ def dataset(organization, project, component, org_admin):
     endpoint parameter and a project connection."""
     Group.objects.create(name="Platform team")
     # django-axes' records: one failed and one successful log-in.
-    from django.test import Client
-
     Client().post(reverse("login"), {"username": org_admin.username, "password": PASSWORD})
     Client().post(reverse("login"), {"username": org_admin.username, "password": "wrong"})
     storefront = factories.make_component(project, "Storefront", type=ComponentType.WEB_APPLICATION)
@@ -69,6 +69,23 @@ def dataset(organization, project, component, org_admin):
     connection_create(
         project=project, service=stripe, name="Payments Gateway", created_by=org_admin
     )
+    # A runtime token that pulled the storefront's values, and its component.yaml.
+    issued = runtime_token_create(
+        project=project,
+        component=storefront,
+        environment=organization.environments.get(handle="development"),
+        name="Storefront deploy",
+        expires_at=None,
+        actor=org_admin,
+    )
+    pulled = Client().get(reverse("delivery:config"), HTTP_AUTHORIZATION=f"Bearer {issued.token}")
+    assert pulled.status_code == 200
+    ComponentManifest.objects.create(
+        component=storefront,
+        text="schemaVersion: 1.2\n",
+        declared={"references": [], "env": []},
+    )
+    return {"runtime_token": issued.token}
 
 
 def _secrets() -> list[str]:
@@ -154,6 +171,37 @@ def test_it_never_shows_a_secret_on_an_admin_page(admin_client, dataset, model):
         content = admin_client.get(url).content.decode()
         for secret in secrets:
             assert secret not in content, url
+
+
+def test_it_never_shows_a_runtime_token_or_what_it_pulled(admin_client, dataset):
+    delivered = _secrets()
+    for model in (RuntimeToken, ConfigPull):
+        for url in (
+            _admin_url(model, "changelist"),
+            _admin_url(model, "change", model._default_manager.get().pk),
+        ):
+            content = admin_client.get(url).content.decode()
+            assert dataset["runtime_token"] not in content, url
+            assert token_digest(dataset["runtime_token"]) not in content, url
+            for secret in delivered:
+                assert secret not in content, url
+
+
+def test_it_revokes_runtime_tokens_through_the_console_service(admin_client, dataset):
+    token = RuntimeToken.objects.get()
+
+    admin_client.post(
+        _admin_url(RuntimeToken, "changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert token.revoked_by_name == "admin"
+    refused = Client().get(
+        reverse("delivery:config"), HTTP_AUTHORIZATION=f"Bearer {dataset['runtime_token']}"
+    )
+    assert refused.status_code == 401
 
 
 def test_it_shows_secrets_masked(admin_client, dataset):

@@ -142,7 +142,76 @@ SPARE_ENDPOINT = {**STRIPE, "endpoint_id": _spare_endpoint}
 SECRET_PARAMETER = {**STRIPE, "parameter_id": lambda w: w.a.parameter.pk}
 OWN_SERVICE = {"service_id": lambda w: w.a.own_service.pk}
 
+
+def _environment(world: World) -> int:
+    return world.a.organization.environments.get(handle="development").pk
+
+
+def _token_form(world: World) -> dict:
+    return {"name": "Deploy pipeline", "environment": _environment(world), "expiry": "30"}
+
+
+def _token_id(at_component: bool) -> Callable[[World], str]:
+    def token_id(world: World) -> str:
+        from delivery.services import runtime_token_create
+
+        return str(
+            runtime_token_create(
+                project=world.a.project,
+                component=world.a.component if at_component else None,
+                environment=world.a.organization.environments.first(),
+                name="Roles probe",
+                expires_at=None,
+                actor=None,
+            ).runtime_token.public_id
+        )
+
+    return token_id
+
+
+def _component_yaml(world: World) -> dict:
+    stripe = world.a.project_connection
+    return {
+        "text": 'schemaVersion: "1.2"\ndependencies:\n  connectionReferences:\n'
+        f"    - name: {stripe.name}\n      resourceRef: {stripe.service.resource_reference}\n"
+    }
+
+
+def _saved_component_yaml(world: World) -> dict:
+    from delivery.models import ComponentManifest
+
+    ComponentManifest.objects.update_or_create(
+        component=world.a.component, defaults={"text": 'schemaVersion: "1.2"\n'}
+    )
+    return {}
+
+
 WRITES: dict[str, Write] = {
+    "component.yaml save": Write(
+        _scoped("delivery:component-yaml", component=True), _component_yaml, WRITERS, 302
+    ),
+    "component.yaml remove": Write(
+        _scoped("delivery:component-yaml-remove", component=True),
+        _saved_component_yaml,
+        WRITERS,
+        302,
+    ),
+    # The answer to a create is the page that shows the new token once.
+    "runtime token create": Write(
+        _scoped("delivery:token-create", component=True), _token_form, WRITERS, 200
+    ),
+    "project runtime token create": Write(
+        _scoped("delivery:token-create"), _token_form, WRITERS, 200
+    ),
+    "runtime token revoke": Write(
+        _scoped("delivery:token-revoke", component=True, token_id=_token_id(True)),
+        lambda w: {},
+        WRITERS,
+        302,
+    ),
+    "project runtime token revoke": Write(
+        _scoped("delivery:token-revoke", token_id=_token_id(False)), lambda w: {}, WRITERS, 302
+    ),
     "connection create": Write(
         _scoped("connections:create-form", **STRIPE), _connection_create, WRITERS, 302
     ),

@@ -18,13 +18,14 @@ from django.urls import URLResolver, get_resolver, resolve
 
 from connections.models import Connection
 from connections.services import connection_create
+from delivery.services import runtime_token_create
 from tests.world import LEAK_MARKERS, World
 
 A_PERSONAS = ("admin", "developer", "viewer")
 B_PERSONAS = ("outsider", "b_developer", "b_viewer")
 PERSONAS = (*A_PERSONAS, "outsider", "anonymous")
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
-ID_KWARGS = ("service_id", "connection_id", "endpoint_id", "parameter_id")
+ID_KWARGS = ("service_id", "connection_id", "endpoint_id", "parameter_id", "token_id")
 # These views take the service a component publishes, not a marketplace card.
 OWN_SERVICE_VIEWS = frozenset(
     {
@@ -189,6 +190,13 @@ RULES: dict[str, Rule] = {
     "oauth:introspection-create": action((302, 302, 403)),
     "oauth:introspection-rotate": form(WRITERS_ONLY, (302, 302, 403)),
     "oauth:introspection-reveal": action((404, 404, 403)),
+    # The configuration endpoint answers a runtime token, never a session.
+    "delivery:config": public(get=401, post=405),
+    "delivery:token-create": form(WRITERS_ONLY, (200, 200, 403)),
+    "delivery:token-revoke": form(WRITERS_ONLY, (302, 302, 403)),
+    # Viewers read the saved component.yaml; an empty POST is the form again.
+    "delivery:component-yaml": form((200, 200, 200), WRITERS_ONLY),
+    "delivery:component-yaml-remove": action((302, 302, 403)),
     "login": Rule(
         get={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
         post={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
@@ -210,6 +218,21 @@ def _rotatable_connection(tenant) -> Connection:
     return tenant.extra["rotatable"]
 
 
+def _runtime_token(tenant, at_component: bool):
+    """A runtime token of the tenant's component, or of its project."""
+    key = "component_token" if at_component else "project_token"
+    if key not in tenant.extra:
+        tenant.extra[key] = runtime_token_create(
+            project=tenant.project,
+            component=tenant.component if at_component else None,
+            environment=tenant.organization.environments.first(),
+            name="Walk probe",
+            expires_at=None,
+            actor=None,
+        ).runtime_token
+    return tenant.extra[key]
+
+
 def _values(world: World, pattern: Pattern, tenant: str = "a") -> dict[str, object]:
     chosen = getattr(world, tenant)
     values = chosen.url_kwargs()
@@ -217,6 +240,9 @@ def _values(world: World, pattern: Pattern, tenant: str = "a") -> dict[str, obje
         values["service_id"] = chosen.own_service.pk
     if pattern.name == "connections:rotate":
         values["connection_id"] = _rotatable_connection(chosen).public_id
+    if "token_id" in pattern.kwargs:
+        at_component = "component" in pattern.kwargs
+        values["token_id"] = _runtime_token(chosen, at_component).public_id
     return values
 
 

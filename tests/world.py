@@ -49,6 +49,9 @@ WATCHED_MODELS = (
     "connections.Connection",
     "connections.ConnectionBinding",
     "connections.ConnectionEvent",
+    "delivery.RuntimeToken",
+    "delivery.ConfigPull",
+    "delivery.ComponentManifest",
 )
 
 

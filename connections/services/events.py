@@ -22,3 +22,26 @@ def record_event(
         action=action,
         detail=detail or {},
     )
+
+
+def record_values_pulled(
+    *,
+    connections: list[tuple[Connection, list[str]]],
+    token_name: str,
+    environment: str,
+    address: str | None,
+) -> None:
+    """One line in the history of each connection whose secrets a runtime
+    token's pull carried (delivery), written in one statement."""
+    ConnectionEvent.objects.bulk_create(
+        ConnectionEvent(
+            organization_id=connection.organization_id,
+            connection=connection,
+            connection_public_id=connection.public_id,
+            connection_name=connection.name,
+            actor_name=token_name,
+            action=EventAction.VALUES_PULLED,
+            detail={"environment": environment, "address": address or "", "secrets": keys},
+        )
+        for connection, keys in connections
+    )

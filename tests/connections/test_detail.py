@@ -356,3 +356,22 @@ def test_it_escapes_markup_everywhere(login, developer, organization, project):
     assert "&lt;script&gt;alert(&#x27;d&#x27;)&lt;/script&gt; ünïcødé ✓" in page
     # The resource reference is quoted in the YAML, since ": " would end a key.
     assert "resourceRef: &quot;thirdparty:&lt;script&gt;" in page
+
+
+def test_the_guide_says_how_the_values_reach_the_component_never_that_junction_injects_them(
+    login, developer, scene
+):
+    component_page = login(developer).get(_url("detail", scene["staff"], "storefront"))
+    project_page = login(developer).get(_url("detail", scene["stripe"]))
+
+    for response in (component_page, project_page):
+        page = response.content.decode()
+        assert "inject" not in page.lower()
+        assert "junction run -- python app.py" in page
+        assert (
+            "curl -fsS -H &quot;Authorization: Bearer $JUNCTION_TOKEN&quot; "
+            "&quot;http://127.0.0.1:8000/api/v1/runtime/config?format=dotenv&quot; &gt; .env"
+        ) in page
+    component = component_page.content.decode()
+    assert 'href="/orgs/acme/projects/payments/components/storefront/#runtime-tokens"' in component
+    assert 'href="/orgs/acme/projects/payments/#runtime-tokens"' in project_page.content.decode()

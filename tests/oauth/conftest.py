@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import jwt as pyjwt
 import pytest
 from django.urls import reverse
-from redis import Redis
 
 from connections.models import ConnectionBinding
 from connections.services import connection_create
@@ -48,27 +46,6 @@ class Consumer:
     def refresh(self) -> Consumer:
         self.binding.refresh_from_db()
         return self
-
-
-@pytest.fixture(autouse=True)
-def own_rate_counters(settings):
-    """With REDIS_URL set (CI's PostgreSQL pass), each test counts in Redis
-    under a prefix of its own, as it counts in its own transaction in the
-    database: otherwise every test's requests from 127.0.0.1 add up to one
-    address's limit."""
-    url = settings.REDIS_URL
-    if not url:
-        yield
-        return
-    prefix = f"oaut-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        **settings.CACHES,
-        "ratelimit": {**settings.CACHES["ratelimit"], "KEY_PREFIX": prefix},
-    }
-    yield
-    redis = Redis.from_url(url)
-    for name in redis.scan_iter(f"{prefix}:*"):
-        redis.delete(name)
 
 
 @pytest.fixture

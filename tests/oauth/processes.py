@@ -22,6 +22,8 @@ from tooling.loadtest.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_APP = Path(__file__).resolve().parent / "provider_app.py"
+# The CLI installed beside the interpreter running the tests (make install-dev).
+JUNCTION_CLI = str(Path(sys.executable).parent / "junction")
 
 
 def _plain_environment(**variables: str) -> dict[str, str]:
@@ -130,6 +132,19 @@ class ConsumerProgram:
             command,
             env=_plain_environment(**self.variables),
             cwd=folder or ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return Outcome(result.returncode, result.stdout, result.stderr)
+
+    def run_with_junction(self, junction_url: str, runtime_token: str) -> Outcome:
+        """The Python sample started by ``junction run`` (cli/) with nothing
+        but a runtime token: the CLI fetches the values and hands them to it."""
+        result = subprocess.run(
+            [JUNCTION_CLI, "run", "--", sys.executable, "-c", self.python],
+            env=_plain_environment(JUNCTION_URL=junction_url, JUNCTION_TOKEN=runtime_token),
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=60,

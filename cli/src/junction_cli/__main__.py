@@ -1,0 +1,3 @@
+from junction_cli.app import main
+
+main()
