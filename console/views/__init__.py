@@ -12,17 +12,17 @@ from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
-from . import menus
-from .access import (
+from .. import menus
+from ..access import (
     Scope,
     get_component_for_user,
     get_organization_for_user,
     get_project_for_user,
 )
-from .htmx import page_or_fragment
-from .models import Organization
-from .navigation import known_section
-from .shell import render_in_scope, render_page_or_fragment
+from ..htmx import page_or_fragment
+from ..models import Organization
+from ..navigation import known_section
+from ..shell import render_in_scope, render_page_or_fragment
 
 PAGE_SIZE = 25
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .models import Environment, Membership, Organization, Role
+from ..models import Environment, Membership, Organization, Role
 
 # Every new organization starts with these, in promotion order.
 DEFAULT_ENVIRONMENTS = (
