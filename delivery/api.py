@@ -15,25 +15,17 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from oauth import ratelimit
+from oauth.errors import NO_STORE, json_error, slow_down
 
 from . import formats, services
 from .access import token_for_bearer
 from .config import configuration_for
 from .models import RuntimeToken
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def _error(status: int, error: str, description: str, **headers: str) -> JsonResponse:
-    response = JsonResponse({"error": error, "error_description": description}, status=status)
-    for name, value in {**NO_STORE, **headers}.items():
-        response[name] = value
-    return response
-
 
 def _unauthorized(description: str) -> JsonResponse:
     # RFC 6750, section 3: the scheme to use and why this token failed.
-    return _error(
+    return json_error(
         401,
         "invalid_token",
         description,
@@ -41,15 +33,6 @@ def _unauthorized(description: str) -> JsonResponse:
             "WWW-Authenticate": f'Bearer realm="Junction", error="invalid_token", '
             f'error_description="{description}"'
         },
-    )
-
-
-def _slow_down() -> JsonResponse:
-    return _error(
-        429,
-        "slow_down",
-        "Too many pulls: wait before trying again.",
-        **{"Retry-After": str(ratelimit.retry_after())},
     )
 
 
@@ -77,10 +60,10 @@ def _refusal(token: RuntimeToken | None, address: str) -> JsonResponse | None:
         if not ratelimit.hit(
             f"runtime:token:{token.public_id}", settings.JUNCTION_RUNTIME_RATE_PER_TOKEN
         ):
-            return _slow_down()
+            return slow_down("Too many pulls: wait before trying again.")
         return None
     if not ratelimit.hit(f"runtime:address:{address}", settings.JUNCTION_RUNTIME_RATE_PER_ADDRESS):
-        return _slow_down()
+        return slow_down("Too many pulls: wait before trying again.")
     if token is None:
         return _unauthorized("No valid runtime token: send Authorization: Bearer <token>.")
     if token.revoked_at is not None:
@@ -98,7 +81,7 @@ def _etag(body: bytes) -> str:
 @csrf_exempt
 def runtime_config(request: HttpRequest) -> HttpResponse:
     if request.method != "GET":
-        return _error(405, "invalid_request", "Use GET.", Allow="GET")
+        return json_error(405, "invalid_request", "Use GET.", Allow="GET")
     address = get_client_ip_address(request) or None
     token = token_for_bearer(_presented_token(request))
     refusal = _refusal(token, address or "unknown")
@@ -106,7 +89,7 @@ def runtime_config(request: HttpRequest) -> HttpResponse:
         return refusal
     output_format = _format(request)
     if output_format is None:
-        return _error(
+        return json_error(
             400,
             "invalid_request",
             f"Unknown format. Use one of: {', '.join(formats.FORMATS)}.",

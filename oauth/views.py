@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import ratelimit, signing
+from .errors import json_error, slow_down
 from .server import JunctionAuthorizationServer
 from .server import metadata as server_metadata
 
@@ -23,15 +24,6 @@ from .server import metadata as server_metadata
 # a token of a few hundred bytes each.
 MAX_BODY_BYTES = 8 * 1024
 FORM = "application/x-www-form-urlencoded"
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def _error(status: int, error: str, description: str, **headers: str) -> JsonResponse:
-    """An RFC 6749 section 5.2 error body."""
-    response = JsonResponse({"error": error, "error_description": description}, status=status)
-    for name, value in {**NO_STORE, **headers}.items():
-        response[name] = value
-    return response
 
 
 def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
@@ -65,7 +57,7 @@ def _credentials_refused(request: HttpRequest) -> JsonResponse | None:
     try:
         basic = _basic_credentials(request)
     except ValueError:
-        return _error(
+        return json_error(
             401,
             "invalid_client",
             "The Authorization header holds no HTTP Basic client id and secret.",
@@ -77,7 +69,7 @@ def _credentials_refused(request: HttpRequest) -> JsonResponse | None:
         # RFC 6749, section 2.3: one authentication method per request.
         # Authlib would try the form after a failed header, so guesses at
         # one client's secret could be counted against another client id.
-        return _error(
+        return json_error(
             400,
             "invalid_request",
             "Send the client's credentials one way: HTTP Basic or the form, not both.",
@@ -88,9 +80,9 @@ def _credentials_refused(request: HttpRequest) -> JsonResponse | None:
 def _refused(request: HttpRequest) -> JsonResponse | None:
     """What the form endpoints refuse before Authlib reads the request."""
     if request.method != "POST":
-        return _error(405, "invalid_request", "Send a POST request.", Allow="POST")
+        return json_error(405, "invalid_request", "Send a POST request.", Allow="POST")
     if request.GET:
-        return _error(
+        return json_error(
             400, "invalid_request", "Send the parameters in the body, not in the address."
         )
     try:
@@ -98,17 +90,19 @@ def _refused(request: HttpRequest) -> JsonResponse | None:
     except ValueError:
         length = MAX_BODY_BYTES + 1
     if length > MAX_BODY_BYTES:
-        return _error(413, "invalid_request", f"The body is larger than {MAX_BODY_BYTES} bytes.")
+        return json_error(
+            413, "invalid_request", f"The body is larger than {MAX_BODY_BYTES} bytes."
+        )
     if request.content_type != FORM:
-        return _error(400, "invalid_request", f"Send the parameters as {FORM}.")
+        return json_error(400, "invalid_request", f"Send the parameters as {FORM}.")
     try:
         form = request.POST
     except (RequestDataTooBig, TooManyFieldsSent, BadRequest):
-        return _error(400, "invalid_request", "The body cannot be read as a form.")
+        return json_error(400, "invalid_request", "The body cannot be read as a form.")
     repeated = sorted(name for name, values in form.lists() if len(values) > 1)
     if repeated:
         # RFC 6749, section 3.2: no parameter may be sent more than once.
-        return _error(400, "invalid_request", f"Parameter sent more than once: {repeated[0]}.")
+        return json_error(400, "invalid_request", f"Parameter sent more than once: {repeated[0]}.")
     return None
 
 
@@ -121,12 +115,7 @@ def _rate_limited(request: HttpRequest, endpoint: str) -> JsonResponse | None:
         checks.append((f"{endpoint}:client:{client_id}", settings.JUNCTION_OAUTH_RATE_PER_CLIENT))
     for key, limit in checks:
         if not ratelimit.hit(key, limit):
-            return _error(
-                429,
-                "slow_down",
-                "Too many requests: wait before trying again.",
-                **{"Retry-After": str(ratelimit.retry_after())},
-            )
+            return slow_down("Too many requests: wait before trying again.")
     return None
 
 
@@ -142,12 +131,12 @@ def _form_endpoint(
         if refusal is not None:
             return refusal
         if settings.JUNCTION_HTTPS and not request.is_secure():
-            return _error(400, "invalid_request", "OAuth 2.0 requests must use HTTPS.")
+            return json_error(400, "invalid_request", "OAuth 2.0 requests must use HTTPS.")
         try:
             return answer(JunctionAuthorizationServer(), request)
         except OAuth2Error as error:
             # Authlib raises some errors before its own handling starts.
-            return _error(error.status_code or 400, error.error, error.get_error_description())
+            return json_error(error.status_code or 400, error.error, error.get_error_description())
 
     view.__name__ = endpoint
     return view
@@ -175,14 +164,14 @@ def _public_json(payload: dict) -> JsonResponse:
 @login_not_required
 def metadata(request: HttpRequest) -> JsonResponse:
     if request.method not in ("GET", "HEAD"):
-        return _error(405, "invalid_request", "Send a GET request.", Allow="GET, HEAD")
+        return json_error(405, "invalid_request", "Send a GET request.", Allow="GET, HEAD")
     return _public_json(server_metadata())
 
 
 @login_not_required
 def jwks(request: HttpRequest) -> JsonResponse:
     if request.method not in ("GET", "HEAD"):
-        return _error(405, "invalid_request", "Send a GET request.", Allow="GET, HEAD")
+        return json_error(405, "invalid_request", "Send a GET request.", Allow="GET, HEAD")
     keys = signing.published_keys()
     if not keys:
         keys = [signing.signing_key()]
