@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from marketplace.models import (
 from .models import BINDING_FIELDS, Connection, ConnectionBinding
 from .naming import variable_name
 from .services.rotation import ROTATED_FIELDS
+from .status import no_endpoint, not_deployed, not_set_up
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,8 @@ def _problem(service, environment: Environment, url: str | None) -> str:
     if url:
         return ""
     if service.is_internal:
-        return f"The service is not deployed in {environment.name}."
-    return f"No endpoint is mapped to {environment.name}."
+        return not_deployed(environment)
+    return no_endpoint(environment)
 
 
 def resolve(connection: Connection) -> list[ResolvedEnvironment]:
@@ -175,16 +176,9 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
     for environment in Environment.objects.filter(
         organization_id=connection.organization_id
     ).exclude(pk__in=bound):
-        resolved.append(ResolvedEnvironment(environment, None, problem=_not_set_up(environment)))
+        resolved.append(ResolvedEnvironment(environment, None, problem=not_set_up(environment)))
     resolved.sort(key=lambda entry: entry.environment.order)
     return resolved
-
-
-def _not_set_up(environment: Environment) -> str:
-    return (
-        f"This connection was created before {environment.name} existed. "
-        "Open Edit and save to set it up there."
-    )
 
 
 def resolve_in_environment(
@@ -195,19 +189,26 @@ def resolve_in_environment(
     reads every connection a component sees at once). Select each
     connection's ``service`` with it."""
     ids = [connection.pk for connection in connections]
+    # An internal service's URL there is read with the binding (one
+    # deployment per service and environment).
+    deployed_url = (
+        Deployment.objects.filter(
+            service_id=OuterRef("connection__service_id"),
+            environment_id=OuterRef("environment_id"),
+        )
+        .order_by()
+        .values("url")[:1]
+    )
     bindings = {
         binding.connection_id: binding
         for binding in ConnectionBinding.objects.filter(
             connection_id__in=ids, environment_id=environment.pk
-        ).select_related("endpoint")
+        )
+        .select_related("endpoint")
+        .annotate(deployed_url=Subquery(deployed_url))
     }
     services = {connection.service_id: connection.service for connection in connections}
     internal = [pk for pk, service in services.items() if service.is_internal]
-    deployed = dict(
-        Deployment.objects.filter(
-            service_id__in=internal, environment_id=environment.pk
-        ).values_list("service_id", "url")
-    )
     parameters: dict[int, list[ServiceParameter]] = defaultdict(list)
     for parameter in ServiceParameter.objects.filter(
         service_id__in=[pk for pk in services if pk not in internal]
@@ -226,11 +227,11 @@ def resolve_in_environment(
         binding = bindings.get(connection.pk)
         if binding is None:
             resolved[connection.pk] = ResolvedEnvironment(
-                environment, None, problem=_not_set_up(environment)
+                environment, None, problem=not_set_up(environment)
             )
             continue
         if service.is_internal:
-            url = deployed.get(service.pk)
+            url = binding.deployed_url
         else:
             url = binding.endpoint.url if binding.endpoint else None
         values = _scheme_resolved(connection, binding, url, now)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -127,3 +128,24 @@ def get_scope_for_user(
     if project is not None:
         return get_project_for_user(request, org, project, annotations=annotations)
     return get_organization_for_user(request, org, annotations=annotations)
+
+
+def get_membership(scope: Scope, membership_id: int) -> Membership:
+    """A membership of the scope's organization; another's id is a 404."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(organization_id=scope.organization.pk, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such member.")
+    membership.organization = scope.organization
+    return membership
+
+
+def can_create_organization(user) -> bool:
+    """A superuser may always; any signed-in user when the installation
+    says so (JUNCTION_ALLOW_ORG_CREATION)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or settings.JUNCTION_ALLOW_ORG_CREATION

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .models import Component, Environment, Membership, Organization, Project
+from .models import Component, Environment, Membership, Organization, Project, Role
 from .services import default_environments_create
 
 admin.site.site_header = "Junction administration"
@@ -38,8 +38,34 @@ def _read_only_on_change(obj, *fields: str) -> tuple[str, ...]:
     return fields if obj is not None else ()
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """The console's rule holds here too: an organization keeps an Admin
+    (console/services/members.py)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        admins = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == Role.ADMIN
+        ]
+        had_admins = (
+            self.instance.pk is not None
+            and self.instance.memberships.filter(role=Role.ADMIN).exists()
+        )
+        if had_admins and not admins:
+            raise ValidationError(
+                "An organization keeps at least one Admin: make another member an Admin first."
+            )
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     fields = ("user", "role", "created_at")
     readonly_fields = ("created_at",)
     # An installation can have thousands of users: never a <select> of all.
@@ -51,10 +77,21 @@ class MembershipInline(admin.TabularInline):
 
 
 class EnvironmentInline(admin.TabularInline):
+    """Names and the production flag only: adding, deleting and reordering
+    go through the console's Settings → Environments, which sets every
+    connection up in a new environment and refuses to delete one in use."""
+
     model = Environment
     fields = ("name", "handle", "order", "is_production")
+    readonly_fields = ("handle", "order")
     ordering = ("order",)
     extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Organization)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from .access import can_create_organization
 from .models import Organization, Project
 from .navigation import section_url
 
@@ -37,6 +38,8 @@ class Menu:
     has_more: bool = False
     # The component menu offers to go back to the project level.
     clear_entry: MenuEntry | None = None
+    # The organization menu offers to create one, to those who may.
+    create_entry: MenuEntry | None = None
 
 
 def clean_query(raw: str | None) -> str:
@@ -65,6 +68,11 @@ def organization_menu(user, section: str, current: str = "", query: str = "") ->
         entries=[
             MenuEntry(o.name, section_url(section, o.handle), o.handle == current) for o in rows
         ],
+        create_entry=(
+            MenuEntry("Create organization", reverse("console:organization-create"))
+            if can_create_organization(user)
+            else None
+        ),
     )
 
 

@@ -154,3 +154,19 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PasswordChangeRequired(models.Model):
+    """A local account made with a one-time password: until its user chooses
+    their own, every page sends them to the change-password page."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_change_required",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} must change their password"

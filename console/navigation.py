@@ -28,6 +28,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "project": "marketplace:browse",
         "component": "marketplace:browse",
     },
+    # Admins only, at organization level: Members, then Environments.
+    "settings": {"organization": "console:members"},
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from connections.models import Connection
 from connections.resolution import resolve_in_environment
+from connections.status import connection_statuses
 from console.crypto import SecretValue
 
 from .models import ComponentManifest, RuntimeToken
@@ -115,12 +116,18 @@ def _chosen(
 
 def configuration_for(token: RuntimeToken) -> Configuration:
     """A constant number of queries whatever the number of connections: the
-    connections, then resolve_in_environment's reads."""
+    connections, then connection_statuses' and resolve_in_environment's reads."""
     configuration = Configuration(token)
     connections, custom = _chosen(_visible(token), _declared(token), configuration.pending)
+    statuses = connection_statuses(connections, environment=token.environment)
     resolved = resolve_in_environment(connections, token.environment)
     taken: dict[str, str] = {}
     for connection in connections:
+        # What stops it in this environment (the status's notices do not).
+        status = statuses[connection.pk].of(token.environment)
+        if not status.ready:
+            configuration.pending.append(Pending(connection.name, status.reason))
+            continue
         entry = resolved[connection.pk]
         if entry.problem:
             configuration.pending.append(Pending(connection.name, entry.problem))

@@ -67,6 +67,9 @@ JUNCTION_OAUTH_RATE_PER_ADDRESS = int(env_str("JUNCTION_OAUTH_RATE_PER_ADDRESS",
 # address (delivery/api.py).
 JUNCTION_RUNTIME_RATE_PER_TOKEN = int(env_str("JUNCTION_RUNTIME_RATE_PER_TOKEN", "60"))
 JUNCTION_RUNTIME_RATE_PER_ADDRESS = int(env_str("JUNCTION_RUNTIME_RATE_PER_ADDRESS", "60"))
+# Whether any signed-in user may create an organization from the console
+# (becoming its Admin); superusers always may.
+JUNCTION_ALLOW_ORG_CREATION = env_bool("JUNCTION_ALLOW_ORG_CREATION", False)
 
 # Shared state between app servers (the authorization server's rate limits):
 # Redis when REDIS_URL is set, else the database.
@@ -108,6 +111,7 @@ INSTALLED_APPS = [
 COMPONENT_PAGE_SECTIONS = [
     "marketplace.sections.component_endpoints",
     "oauth.sections.component_callers",
+    "connections.sections.component_connections",
     "delivery.sections.component_runtime",
     "delivery.manifest_views.component_manifest",
 ]
@@ -116,6 +120,10 @@ PROJECT_PAGE_SECTIONS = ["delivery.sections.project_runtime"]
 # What higher apps add to a service's How to use tab, each a function of
 # (request, scope, service) returning HTML (marketplace/views/browse.py).
 SERVICE_HOW_TO_USE_SECTIONS = ["oauth.sections.service_how_to_use"]
+# What higher apps do when an Admin adds an environment, each a function of
+# (*, environment) called in the console's environment_create transaction
+# (console/services/environments.py): connections bind to it at once.
+ENVIRONMENT_CREATED_HOOKS = ["connections.services.bindings_for_new_environment"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -133,6 +141,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A local account's one-time password: every page but the change of it
+    # (and logging out) sends its user there first (console/password_change.py).
+    "console.password_change.password_change_first",
     # Last, as django-axes asks: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]

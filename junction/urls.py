@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from console.forms import LoginForm
+from console.views.accounts import LoginView
 
 urlpatterns = [
     path("", include("console.urls")),
@@ -20,13 +20,7 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     path("", include("oauth.urls")),
     path("", include("delivery.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from console.access import Scope
 
 from .access import services_visible_from
+from .connected import connected_annotations, connected_url
 from .facets import facets
 from .filters import MarketplaceFilter
 from .paging import results_page
@@ -29,11 +30,13 @@ def browse_context(request: HttpRequest, scope: Scope) -> dict:
     cards = filterset.qs
     if (search := filterset.search_condition(many=total > MANY_MATCHES)) is not None:
         cards = cards.filter(search)
-    # What a card shows: never the overview or the API definition.
-    cards = cards.only(*CARD_FIELDS).prefetch_related("tags")
-    by_id = visible.only(*CARD_FIELDS).prefetch_related("tags")
-    return {
-        "filter": filterset,
-        "facets": facet_list,
-        "results": results_page(cards, request.GET, total, cache_key=cache_key, by_id=by_id),
-    }
+    # What a card shows: never the overview or the API definition; whether
+    # the scope is connected to it, in the same query.
+    connected = connected_annotations(scope)
+    cards = cards.only(*CARD_FIELDS).annotate(**connected).prefetch_related("tags")
+    by_id = visible.only(*CARD_FIELDS).annotate(**connected).prefetch_related("tags")
+    results = results_page(cards, request.GET, total, cache_key=cache_key, by_id=by_id)
+    for service in results.services:
+        if service.connected_count:
+            service.connected_url = connected_url(scope, service)
+    return {"filter": filterset, "facets": facet_list, "results": results}

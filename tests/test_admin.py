@@ -15,7 +15,7 @@ from connections.history import describe_event
 from connections.models import Connection, ConnectionBinding, ConnectionEvent, EventAction
 from connections.services import connection_create
 from console.crypto import MASK
-from console.models import ComponentType, Organization, Project
+from console.models import ComponentType, Environment, Membership, Organization, Project, Role
 from delivery.models import ComponentManifest, ConfigPull, RuntimeToken, token_digest
 from delivery.services import runtime_token_create
 from marketplace.models import (
@@ -617,3 +617,33 @@ def test_it_deletes_an_endpoint_no_connection_is_mapped_to(admin_client, dataset
 
     assert response.status_code == 302
     assert not Endpoint.objects.filter(pk=spare.pk).exists()
+
+
+def test_it_keeps_an_organization_s_last_admin_and_its_environments_in_the_admin(
+    admin_client, organization, org_admin, developer
+):
+    url = _admin_url(Organization, "change", organization.pk)
+    page = admin_client.get(url)
+    data = _form_data(page)
+    prefix = next(
+        formset.formset.prefix
+        for formset in page.context["inline_admin_formsets"]
+        if formset.formset.model is Membership
+    )
+    rows = int(data[f"{prefix}-TOTAL_FORMS"])
+    for n in range(rows):
+        data[f"{prefix}-{n}-role"] = Role.VIEWER
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "An organization keeps at least one Admin" in response.content.decode()
+    assert Membership.objects.get(user=org_admin).role == Role.ADMIN
+    # Environments are added, deleted and reordered in the console only.
+    environments = next(
+        formset
+        for formset in page.context["inline_admin_formsets"]
+        if formset.formset.model is Environment
+    )
+    assert not environments.has_add_permission
+    assert not environments.has_delete_permission

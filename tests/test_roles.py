@@ -186,6 +186,40 @@ def _saved_component_yaml(world: World) -> dict:
     return {}
 
 
+def _viewer_membership(world: World) -> int:
+    return world.personas["viewer"].memberships.get().pk
+
+
+def _newcomer(world: World) -> dict:
+    # An account of the installation, member of no organization yet.
+    return {"user": factories.make_user().username, "role": "developer"}
+
+
+def _local_account(world: World) -> dict:
+    return {"name": "Nina Novak", "username": "nina", "email": "nina@acme.test", "role": "viewer"}
+
+
+def _environment_add(world: World) -> dict:
+    development = world.a.organization.environments.get(handle="development")
+    return {"name": "Staging", "handle": "", "after": development.pk}
+
+
+def _deletable_environment(world: World) -> str:
+    # Nothing resolves in a new environment: every connection is bound to
+    # it, but none to an endpoint, and no service is deployed there.
+    from console.services.environments import environment_create
+
+    return environment_create(organization=world.a.organization, name="Staging").handle
+
+
+DEVELOPMENT = {"environment": lambda w: "development"}
+
+
+def _empty_project(world: World) -> str:
+    # A project holding something cannot be deleted by anyone (tests/console/).
+    return factories.make_project(world.a.organization, "Sandbox", "sandbox").handle
+
+
 WRITES: dict[str, Write] = {
     "component.yaml save": Write(
         _scoped("delivery:component-yaml", component=True), _component_yaml, WRITERS, 302
@@ -288,6 +322,70 @@ WRITES: dict[str, Write] = {
         lambda w: {},
         ADMINS,
         302,
+    ),
+    "member add": Write(_org("console:member-add"), _newcomer, ADMINS, 302),
+    "member role change": Write(
+        _org("console:member-role", membership_id=_viewer_membership),
+        lambda w: {"role": "developer"},
+        ADMINS,
+        302,
+    ),
+    "member remove": Write(
+        _org("console:member-remove", membership_id=_viewer_membership),
+        lambda w: {},
+        ADMINS,
+        302,
+    ),
+    # The answer is the page that shows the one-time password once.
+    "local account create": Write(
+        _org("console:member-create-account"), _local_account, ADMINS, 200
+    ),
+    "environment add": Write(_org("console:environment-add"), _environment_add, ADMINS, 302),
+    "environment edit": Write(
+        _org("console:environment-edit", **DEVELOPMENT),
+        lambda w: {"name": "Dev", "is_production": "on"},
+        ADMINS,
+        302,
+    ),
+    "environment move": Write(
+        _org("console:environment-move", **DEVELOPMENT),
+        lambda w: {"direction": "down"},
+        ADMINS,
+        302,
+    ),
+    "environment delete": Write(
+        _org("console:environment-delete", environment=_deletable_environment),
+        lambda w: {},
+        ADMINS,
+        302,
+    ),
+    "project create": Write(
+        _org("console:project-create"), lambda w: {"name": "Billing", "handle": ""}, ADMINS, 302
+    ),
+    "project edit": Write(
+        _scoped("console:project-edit"),
+        lambda w: {"name": "Payments EU", "description": "Cards."},
+        ADMINS,
+        302,
+    ),
+    "project delete": Write(
+        _org("console:project-delete", project=_empty_project), lambda w: {}, ADMINS, 302
+    ),
+    "component create": Write(
+        _scoped("console:component-create"),
+        lambda w: {"name": "Fraud Scorer", "handle": "", "type": "service"},
+        WRITERS,
+        302,
+    ),
+    "component edit": Write(
+        _scoped("console:component-edit", component=True),
+        lambda w: {"name": "Checkout", "type": "web-application", "description": ""},
+        WRITERS,
+        302,
+    ),
+    # Checkout API's own connection and runtime tokens go with it.
+    "component delete": Write(
+        _scoped("console:component-delete", component=True), lambda w: {}, WRITERS, 302
     ),
     "component endpoint add": Write(
         _scoped("marketplace:component-endpoint-add", component=True),

@@ -18,6 +18,7 @@ from django.urls import URLResolver, get_resolver, resolve
 
 from connections.models import Connection
 from connections.services import connection_create
+from console.models import Role
 from delivery.services import runtime_token_create
 from tests.world import LEAK_MARKERS, World
 
@@ -25,7 +26,9 @@ A_PERSONAS = ("admin", "developer", "viewer")
 B_PERSONAS = ("outsider", "b_developer", "b_viewer")
 PERSONAS = (*A_PERSONAS, "outsider", "anonymous")
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
-ID_KWARGS = ("service_id", "connection_id", "endpoint_id", "parameter_id", "token_id")
+ID_KWARGS = (
+    "service_id", "connection_id", "endpoint_id", "parameter_id", "token_id", "membership_id",
+)  # fmt: skip
 # These views take the service a component publishes, not a marketplace card.
 OWN_SERVICE_VIEWS = frozenset(
     {
@@ -197,6 +200,39 @@ RULES: dict[str, Rule] = {
     # Viewers read the saved component.yaml; an empty POST is the form again.
     "delivery:component-yaml": form((200, 200, 200), WRITERS_ONLY),
     "delivery:component-yaml-remove": action((302, 302, 403)),
+    # Projects are the Admins'; components the Admins' and Developers'. The
+    # world's Payments holds components: it cannot be deleted. No connection
+    # uses what its Checkout API publishes: it can.
+    "console:project-create": form(ADMINS_ONLY, ADMINS_ONLY),
+    "console:project-edit": form(ADMINS_ONLY, ADMINS_ONLY),
+    "console:project-delete": form(ADMINS_ONLY, (409, 403, 403)),
+    "console:component-create": form(WRITERS_ONLY, WRITERS_ONLY),
+    "console:component-edit": form(WRITERS_ONLY, WRITERS_ONLY),
+    "console:component-delete": form(WRITERS_ONLY, (302, 302, 403)),
+    # Superusers only, unless JUNCTION_ALLOW_ORG_CREATION (off here) is on.
+    "console:organization-create": Rule(
+        get={**_roles(403, 403, 403), "outsider": 403, "anonymous": 302},
+        post={**_roles(403, 403, 403), "outsider": 403, "anonymous": 302},
+    ),
+    # Settings > Environments: the Admins'. The environment a URL names is
+    # Development, which a connection is mapped to: it cannot be deleted.
+    "console:environments": page(*ADMINS_ONLY),
+    "console:environment-add": form(ADMINS_ONLY, ADMINS_ONLY),
+    "console:environment-edit": form(ADMINS_ONLY, ADMINS_ONLY),
+    "console:environment-move": action((302, 403, 403), {"direction": "down"}),
+    "console:environment-delete": form(ADMINS_ONLY, (409, 403, 403)),
+    # Settings > Members: the Admins'. The member a URL names is the Viewer
+    # (in B, B's Viewer); a role change with no role is the form again.
+    "console:members": page(*ADMINS_ONLY),
+    "console:member-add": form(ADMINS_ONLY, ADMINS_ONLY),
+    "console:member-create-account": form(ADMINS_ONLY, ADMINS_ONLY),
+    "console:member-role": form(ADMINS_ONLY, ADMINS_ONLY),
+    "console:member-remove": form(ADMINS_ONLY, (302, 403, 403)),
+    # Every signed-in user's own password; an empty POST is the form again.
+    "console:password-change": Rule(
+        get={**_roles(200, 200, 200), "outsider": 200, "anonymous": 302},
+        post={**_roles(200, 200, 200), "outsider": 200, "anonymous": 302},
+    ),
     "login": Rule(
         get={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
         post={**_roles(302, 302, 302), "outsider": 302, "anonymous": 200},
@@ -240,6 +276,11 @@ def _values(world: World, pattern: Pattern, tenant: str = "a") -> dict[str, obje
         values["service_id"] = chosen.own_service.pk
     if pattern.name == "connections:rotate":
         values["connection_id"] = _rotatable_connection(chosen).public_id
+    if "membership_id" in pattern.kwargs:
+        viewers = chosen.organization.memberships.filter(role=Role.VIEWER)
+        values["membership_id"] = viewers.order_by("pk").first().pk
+    if "environment" in pattern.kwargs:
+        values["environment"] = "development"
     if "token_id" in pattern.kwargs:
         at_component = "component" in pattern.kwargs
         values["token_id"] = _runtime_token(chosen, at_component).public_id

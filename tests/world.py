@@ -40,6 +40,7 @@ WATCHED_MODELS = (
     "console.Project",
     "console.Component",
     "console.Membership",
+    "console.Environment",
     "marketplace.Service",
     "marketplace.Deployment",
     "marketplace.Endpoint",

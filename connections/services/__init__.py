@@ -5,6 +5,7 @@ rules.py holds the checks both create and change apply; create.py and
 change.py the writes.
 """
 
+from .bindings import bindings_for_new_environment
 from .change import connection_delete, connection_secret_reveal, connection_update
 from .create import connection_create
 from .events import record_event
@@ -13,6 +14,7 @@ from .rules import check_name_is_free, connection_keys, default_endpoints
 
 __all__ = [
     "GRACE_PERIODS",
+    "bindings_for_new_environment",
     "check_name_is_free",
     "connection_create",
     "connection_delete",

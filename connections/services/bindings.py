@@ -1,6 +1,6 @@
 """Per-environment bindings: generated credentials, environments that
-appeared after a connection was made, and one binding read under the
-project lock for a writer."""
+appeared after a connection was made (every connection at once when an
+Admin adds one), and one binding read under the project lock for a writer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from console.models import WRITER_ROLES, Environment, Membership, Project
-from marketplace.models import SECURITY_KEYS, ServiceKind
+from marketplace.models import SECURITY_KEYS, Endpoint, ServiceKind
 
 from ..models import (
     BINDING_FIELDS,
@@ -59,6 +59,48 @@ def add_missing_bindings(connection: Connection) -> list[ConnectionBinding]:
             **generated_credentials(connection.auth_scheme),
         )
         for environment in environments
+    )
+
+
+def bindings_for_new_environment(*, environment: Environment) -> list[ConnectionBinding]:
+    """A binding in ``environment`` for every connection of its organization
+    that has none there: a third-party connection gets the default endpoint
+    (default_endpoints' rule, the first by name that serves it), every one
+    fresh credentials. Internal services resolve through their deployments,
+    so where none is deployed the connection page says so
+    (connections/resolution.py).
+
+    Called by the console's environment_create in its transaction
+    (settings.ENVIRONMENT_CREATED_HOOKS), which holds every project of the
+    organization locked: a connection_create in progress (it locks its
+    project, then reads the environments) has committed and is read here,
+    and one that comes later reads the new environment itself. The same
+    queries whatever the number of connections: two reads and one bulk
+    insert (which Django splits on SQLite, at 999 variables a statement).
+    """
+    connections = list(
+        Connection.objects.filter(organization_id=environment.organization_id)
+        .exclude(bindings__environment=environment)
+        .values_list("pk", "auth_scheme", "service_id", "service__kind")
+        .order_by("pk")
+    )
+    if not connections:
+        return []
+    defaults: dict[int, int] = {}
+    for service_id, endpoint_id in (
+        Endpoint.objects.filter(environments=environment, service__kind=ServiceKind.THIRD_PARTY)
+        .order_by("service_id", "name")
+        .values_list("service_id", "pk")
+    ):
+        defaults.setdefault(service_id, endpoint_id)
+    return ConnectionBinding.objects.bulk_create(
+        ConnectionBinding(
+            connection_id=connection_id,
+            environment=environment,
+            endpoint_id=defaults.get(service_id) if kind == ServiceKind.THIRD_PARTY else None,
+            **generated_credentials(scheme),
+        )
+        for connection_id, scheme, service_id, kind in connections
     )
 
 

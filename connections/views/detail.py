@@ -32,6 +32,7 @@ from ..history import describe_event
 from ..models import Connection, ConnectionBinding
 from ..naming import variable_name
 from ..resolution import ResolvedValue, resolve, rotatable_keys
+from ..status import connection_status
 
 EVENTS_SHOWN = 50
 
@@ -45,12 +46,17 @@ def detail_url(scope: Scope, connection: Connection) -> str:
 
 def _page_context(scope: Scope, connection: Connection, revealed: dict | None = None) -> dict:
     environments = resolve(connection)
+    statuses = {each.environment.pk: each for each in connection_status(connection).environments}
     events = list(connection.events.all()[:EVENTS_SHOWN])
     for event in events:
         event.sentence = describe_event(event)
     return {
         "connection": connection,
         "environments": environments,
+        # None for an environment added between the two reads.
+        "environment_sections": [
+            (resolved, statuses.get(resolved.environment.pk)) for resolved in environments
+        ],
         "guide": developer_guide(connection, environments, scope.component),
         "events": events,
         "revealed": revealed,

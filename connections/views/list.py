@@ -11,6 +11,7 @@ from console.shell import render_page_or_fragment
 
 from ..filters import ConnectionFilter
 from ..models import Connection
+from ..status import connection_statuses
 
 PAGE_SIZE = 20
 
@@ -27,6 +28,10 @@ def connection_list(
         request.GET, queryset=connections, at_component=scope.component is not None
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The Status column: the page's rows at once, whatever their number.
+    statuses = connection_statuses(page.object_list)
+    for connection in page.object_list:
+        connection.status = statuses[connection.pk]
     context = {
         "filter": filterset,
         "page": page,

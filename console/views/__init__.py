@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from .. import menus
 from ..access import (
     Scope,
+    can_create_organization,
     get_component_for_user,
     get_organization_for_user,
     get_project_for_user,
@@ -43,7 +44,14 @@ def home(request: HttpRequest) -> HttpResponse:
     organizations = list(Organization.objects.for_user(request.user))
     if len(organizations) == 1:
         return redirect("console:organization", organizations[0].handle)
-    return render(request, "console/home.html", {"organizations": organizations})
+    return render(
+        request,
+        "console/home.html",
+        {
+            "organizations": organizations,
+            "can_create_organization": can_create_organization(request.user),
+        },
+    )
 
 
 @require_GET

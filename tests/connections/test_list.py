@@ -197,15 +197,16 @@ def test_the_list_costs_the_same_queries_at_5_and_at_5000_connections(
 ):
     client = login(developer)
     client.get(url)
-    # session, user, membership, scope, page count, page rows, and the
+    # session, user, membership, scope, page count, page rows, the page's
+    # statuses (environments, bindings, services seen), and the
     # Organization, Project and Component menus
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         client.get(url)
     factories.bulk_connections(scene["storefront"].project, scene["stripe"], 2500, "Bulk p")
     factories.bulk_connections(
         scene["storefront"].project, scene["stripe"], 2500, "Bulk c", scene["storefront"]
     )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.context["page"].paginator.count > 2500
 
@@ -213,6 +214,27 @@ def test_the_list_costs_the_same_queries_at_5_and_at_5000_connections(
 def test_the_fragment_skips_the_shell_queries(login, developer, scene, django_assert_num_queries):
     client = login(developer)
     client.get(PROJECT_LIST)
-    # session, user, membership, scope, page count, page rows
-    with django_assert_num_queries(6):
+    # session, user, membership, scope, page count, page rows, the statuses
+    with django_assert_num_queries(9):
         client.get(PROJECT_LIST + "?q=s", headers={"HX-Request": "true"})
+
+
+def _row(content: str, name: str) -> str:
+    return next(row for row in content.split("<tr>") if f">{name}</a>" in row)
+
+
+def test_each_row_says_in_which_environments_it_works_and_why_not(login, developer, scene):
+    scene["employees"].deployments.filter(environment__handle="production").delete()
+
+    content = login(developer).get(STOREFRONT_LIST).content.decode()
+
+    assert '<th scope="col">Status</th>' in content
+    staff = _row(content, "Staff directory")
+    assert 'title="Development: Ready"' in staff
+    assert '<span class="visually-hidden">: Ready</span>' in staff
+    assert "Production: Pending" in staff
+    assert staff.count("The service is not deployed in Production.") == 2  # tooltip, reader
+    stripe = _row(content, "Stripe")
+    assert "Development: Pending" in stripe
+    assert "No endpoint is mapped to Development." in stripe
+    assert "Production: Pending" in stripe

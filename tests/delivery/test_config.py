@@ -396,3 +396,79 @@ def test_a_project_token_ignores_a_component_yaml(client, component, delivery_wo
     body = _pull(client, issued.token, data={"format": "json"}).json()
 
     assert [c["name"] for c in body["connections"]] == ["Payments"]
+
+
+def test_a_service_no_longer_visible_is_pending(client, delivery_world, issue_token):
+    from marketplace.models import Visibility
+
+    directory = delivery_world["own"].service
+    factories.make_internal_service(
+        directory.provider_component, "directory", Visibility.PROJECT, security=Security.OAUTH2
+    )
+    issued = issue_token()
+
+    body = _pull(client, issued.token, data={"format": "json"}).json()
+
+    assert [c["name"] for c in body["connections"]] == ["Payments"]
+    assert body["pending"] == [
+        {
+            "connection": "Directory",
+            "reason": "The service is no longer visible from this project: its provider "
+            "narrowed its network visibility to Project.",
+        }
+    ]
+    assert not any(name.startswith("CHOREO_DIRECTORY_") for name in body["variables"])
+
+
+def test_an_endpoint_no_longer_allowed_in_the_environment_is_pending(
+    client, organization, delivery_world, issue_token
+):
+    from marketplace.services import endpoint_update
+
+    sandbox = delivery_world["shared"].service.endpoints.get(name="Sandbox")
+    endpoint_update(
+        endpoint=sandbox,
+        name="Sandbox",
+        url=sandbox.url,
+        environments=organization.environments.filter(handle="production"),
+    )
+    issued = issue_token()
+
+    body = _pull(client, issued.token, data={"format": "json"}).json()
+
+    assert [c["name"] for c in body["connections"]] == ["Directory"]
+    assert body["pending"] == [
+        {
+            "connection": "Payments",
+            "reason": "The endpoint Sandbox is no longer allowed in Development: map another one.",
+        }
+    ]
+    assert "CHOREO_PAYMENTS_SERVICEURL" not in body["variables"]
+
+
+def test_notices_do_not_make_a_connection_pending(
+    client, organization, developer, delivery_world, issue_token
+):
+    from connections.services import credentials_rotate
+    from marketplace.services import service_set_listed
+
+    stripe = delivery_world["shared"].service
+    service_set_listed(service=stripe, listed=False)
+    factories.make_third_party_service(organization, "Stripe API", version="2.0.0")
+    own = delivery_world["own"]
+    credentials_rotate(
+        connection=own,
+        binding=own.bindings.select_related("environment").get(environment__handle="development"),
+        grace="1h",
+        actor=developer,
+    )
+    rotated = own.bindings.get(environment__handle="development")
+    issued = issue_token()
+
+    body = _pull(client, issued.token, data={"format": "json"}).json()
+
+    assert body["pending"] == []
+    assert [c["name"] for c in body["connections"]] == ["Directory", "Payments"]
+    assert body["variables"]["CHOREO_DIRECTORY_CONSUMERSECRET"] == (
+        rotated.consumer_secret.reveal()
+    )
