@@ -58,6 +58,17 @@ def describe_event(event: ConnectionEvent) -> str:
                 f"{' and '.join(str(key) for key in secrets) or 'the values'} for "
                 f"{detail.get('environment')}" + (f" from {address}" if address else "")
             )
+        case EventAction.PROVIDER_CHANGED:
+            environments = detail.get("environments")
+            where = (
+                f" (in {', '.join(str(name) for name in environments)})"
+                if isinstance(environments, list) and environments
+                else ""
+            )
+            return (
+                f"{who} changed {detail.get('service') or 'the service'}: "
+                f"{detail.get('change') or 'a change that reaches this connection'}{where}"
+            )
         case EventAction.DELETED:
             return f"{who} deleted the connection{where}"
     return f"{who}: {event.get_action_display()}"

@@ -373,6 +373,9 @@ class EventAction(models.TextChoices):
     CREDENTIALS_ROTATED = "credentials-rotated", "Credentials rotated"
     # A runtime token's pull carried its secrets (delivery); the actor is the token.
     VALUES_PULLED = "values-pulled", "Values pulled"
+    # The provider changed the service in a way that reaches the connection
+    # (marketplace/changes.py); the actor is the provider's Admin or Developer.
+    PROVIDER_CHANGED = "provider-changed", "Provider changed the service"
     DELETED = "deleted", "Deleted"
 
 

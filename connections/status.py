@@ -74,6 +74,11 @@ def newer_major(major: int) -> str:
     return f"A newer major version of the service exists: v{major}."
 
 
+def deprecated(service: Service) -> str:
+    sunset = formats.date_format(service.sunset_on) if service.sunset_on else "a date to be set"
+    return f"This version of the service is deprecated: sunset on {sunset}."
+
+
 @dataclass(frozen=True)
 class EnvironmentStatus:
     environment: Environment
@@ -105,9 +110,19 @@ class EnvironmentStatus:
 
 
 @dataclass(frozen=True)
+class NewerMajor:
+    """The newest listed major of a connection's service that its scope sees."""
+
+    service_id: int
+    major: int
+
+
+@dataclass(frozen=True)
 class ConnectionStatus:
     # In promotion order.
     environments: tuple[EnvironmentStatus, ...]
+    # What the connection page offers a side-by-side connection to.
+    newer: NewerMajor | None = None
 
     @property
     def ready(self) -> bool:
@@ -279,12 +294,19 @@ def connection_statuses(
         majors = seen[_scope_of(connection)][_key_of(service)]
         visible = any(pk == service.pk for pk, _, _ in majors)
         newer = max(
-            (major for _, major, listed in majors if listed and major > service.major),
+            (
+                NewerMajor(pk, major)
+                for pk, major, listed in majors
+                if listed and major > service.major
+            ),
+            key=lambda each: each.major,
             default=None,
         )
         shared_problems = () if visible else (not_visible(service),)
-        shared_notices = ((UNLISTED,) if not service.listed else ()) + (
-            (newer_major(newer),) if newer is not None else ()
+        shared_notices = (
+            ((UNLISTED,) if not service.listed else ())
+            + ((deprecated(service),) if service.is_deprecated else ())
+            + ((newer_major(newer.major),) if newer is not None else ())
         )
         statuses[connection.pk] = ConnectionStatus(
             tuple(
@@ -297,7 +319,8 @@ def connection_statuses(
                     now,
                 )
                 for each in environments.get(connection.organization_id, [])
-            )
+            ),
+            newer,
         )
     return statuses
 

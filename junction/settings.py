@@ -124,6 +124,13 @@ SERVICE_HOW_TO_USE_SECTIONS = ["oauth.sections.service_how_to_use"]
 # (*, environment) called in the console's environment_create transaction
 # (console/services/environments.py): connections bind to it at once.
 ENVIRONMENT_CREATED_HOOKS = ["connections.services.bindings_for_new_environment"]
+# Who a provider's change to a service affects, a function of (service,
+# changes) returning a marketplace.changes.Impact, and what higher apps do
+# once such a change is confirmed, each called as hook(*, service, impact,
+# actor) in its transaction (marketplace/changes.py): the connections it
+# affects record it.
+SERVICE_CHANGE_IMPACT = "connections.impact.impact_of"
+SERVICE_CHANGED_HOOKS = ["connections.services.events.record_service_change"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

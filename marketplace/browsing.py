@@ -14,7 +14,17 @@ from .facets import facets
 from .filters import MarketplaceFilter
 from .paging import results_page
 
-CARD_FIELDS = ("name", "version", "major", "kind", "visibility", "service_type", "summary")
+CARD_FIELDS = (
+    "name",
+    "version",
+    "major",
+    "kind",
+    "visibility",
+    "service_type",
+    "summary",
+    "deprecated_at",
+    "sunset_on",
+)
 # Above this many matches, a page of cards is read in card order (about
 # 12 × visible / matches index entries) rather than by sorting the matches.
 MANY_MATCHES = 1000

@@ -20,6 +20,7 @@ from console.names import NameFormField
 from .definitions import DEFINITION_MAX_BYTES, read_definition
 from .form_fields import HttpUrlField, LabelsField
 from .models import (
+    DEPRECATION_MESSAGE_MAX_LENGTH,
     OVERVIEW_MAX_LENGTH,
     SECURITY_KEYS,
     Endpoint,
@@ -475,3 +476,31 @@ class InternalEndpointForm(ServiceDetailsForm):
             for environment in self.environments
             if self.cleaned_data.get(self.url_field(environment))
         }
+
+
+class DeprecationForm(forms.Form):
+    """Mark a major version Deprecated. A sunset date in the past is allowed
+    (a version already switched off is still worth telling consumers about);
+    the view says so when it is saved."""
+
+    sunset_on = forms.DateField(
+        label="Sunset date",
+        # An <input type="date"> reads and writes ISO dates, whatever the locale.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The day this version stops being served.",
+    )
+    message = forms.CharField(
+        label="Message to consumers",
+        max_length=DEPRECATION_MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What to move to and how, shown on every connection to this version.",
+    )
+
+    def __init__(self, *args, service: Service, **kwargs) -> None:
+        if service.is_deprecated:
+            kwargs.setdefault(
+                "initial",
+                {"sunset_on": service.sunset_on, "message": service.deprecation_message},
+            )
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -24,6 +24,7 @@ OVERVIEW_MAX_LENGTH = 20_000
 # An uploaded definition's limit in bytes; as UTF-8 it has at most as many
 # characters, which bounds what the admin may type as well.
 DEFINITION_MAX_BYTES = 1024 * 1024
+DEPRECATION_MESSAGE_MAX_LENGTH = 500
 
 
 class ServiceKind(models.TextChoices):
@@ -195,6 +196,13 @@ class Service(models.Model):
     )
     endpoint_handle = models.SlugField(max_length=60, blank=True)
     visibility = models.CharField(max_length=16, choices=Visibility.choices, blank=True)
+    # Version lifecycle: set together by service_deprecate, cleared together
+    # by service_undeprecate (services.py).
+    deprecated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sunset_on = models.DateField(
+        null=True, blank=True, help_text="The day this major version stops being served."
+    )
+    deprecation_message = models.CharField(max_length=DEPRECATION_MESSAGE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -232,6 +240,12 @@ class Service(models.Model):
                     visibility="",
                 ),
                 name="service_kind_shape",
+            ),
+            # A sunset date and a message belong to a deprecation.
+            models.CheckConstraint(
+                condition=models.Q(deprecated_at__isnull=False)
+                | models.Q(sunset_on__isnull=True, deprecation_message=""),
+                name="service_deprecation_shape",
             ),
             models.UniqueConstraint(
                 fields=["provider_component", "endpoint_handle", "major"],
@@ -275,6 +289,10 @@ class Service(models.Model):
     @property
     def major_label(self) -> str:
         return f"v{self.major}"
+
+    @property
+    def is_deprecated(self) -> bool:
+        return self.deprecated_at is not None
 
     @property
     def is_internal(self) -> bool:

@@ -9,14 +9,17 @@ provider, environments and tags belong to the service's organization.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from console.models import Component, Environment, Organization, Project
 
 from .documentation import documentation_fields
 from .models import (
+    DEPRECATION_MESSAGE_MAX_LENGTH,
     Deployment,
     Endpoint,
     EndpointParameterValue,
@@ -29,6 +32,8 @@ from .models import (
     Visibility,
 )
 from .versions import parse_version
+
+DEPRECATION_FIELDS = ("deprecated_at", "sunset_on", "deprecation_message")
 
 
 def _tags_for(organization: Organization, names: Iterable[str]) -> list[Tag]:
@@ -244,6 +249,37 @@ def service_set_listed(*, service: Service, listed: bool) -> Service:
     connections that use it keep working either way."""
     service.listed = listed
     service.save(update_fields=["listed", "updated_at"])
+    return service
+
+
+@transaction.atomic
+def service_deprecate(*, service: Service, sunset_on: date, message: str) -> Service:
+    """Mark a major version Deprecated: its consumers see the sunset date and
+    the message, and it keeps working. Deprecating it again changes the date
+    and the message, not when it was first deprecated."""
+    message = message.strip()
+    if len(message) > DEPRECATION_MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "message": f"A message can have at most {DEPRECATION_MESSAGE_MAX_LENGTH} "
+                f"characters (this one has {len(message)})."
+            },
+            code="too_long",
+        )
+    service.deprecated_at = service.deprecated_at or timezone.now()
+    service.sunset_on = sunset_on
+    service.deprecation_message = message
+    service.save(update_fields=[*DEPRECATION_FIELDS, "updated_at"])
+    return service
+
+
+@transaction.atomic
+def service_undeprecate(*, service: Service) -> Service:
+    """Withdraw a deprecation: the version is current again."""
+    service.deprecated_at = None
+    service.sunset_on = None
+    service.deprecation_message = ""
+    service.save(update_fields=[*DEPRECATION_FIELDS, "updated_at"])
     return service
 
 

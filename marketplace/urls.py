@@ -12,7 +12,7 @@ app_name = "marketplace"
 urlpatterns = []
 
 # --- Browse and service pages (marketplace/views/browse.py) ---
-from .views import browse  # noqa: E402
+from .views import browse, deprecation  # noqa: E402
 
 for scope_prefix in (ORG, PROJECT, COMPONENT):
     urlpatterns += [
@@ -26,6 +26,11 @@ for scope_prefix in (ORG, PROJECT, COMPONENT):
             scope_prefix + "marketplace/services/<int:service_id>/definition/",
             browse.service_definition,
             name="service-definition",
+        ),
+        path(
+            scope_prefix + "marketplace/services/<int:service_id>/deprecation/",
+            deprecation.service_deprecation,
+            name="service-deprecation",
         ),
     ]
 

@@ -287,6 +287,12 @@ WRITES: dict[str, Write] = {
     "third-party listing": Write(
         _org("marketplace:third-party-listing", **STRIPE), lambda w: {"listed": "0"}, ADMINS, 302
     ),
+    "service deprecate": Write(
+        _org("marketplace:service-deprecation", **STRIPE),
+        lambda w: {"sunset_on": "2031-06-30", "message": "Move to v2."},
+        ADMINS,
+        302,
+    ),
     "third-party delete": Write(
         _org("marketplace:third-party-delete", service_id=lambda w: w.a.unused_third_party.pk),
         lambda w: {},
@@ -317,9 +323,11 @@ WRITES: dict[str, Write] = {
         ADMINS,
         302,
     ),
+    # Deleting a parameter changes the keys of every connection to the
+    # service: the Admin types their number to confirm (marketplace/changes.py).
     "third-party parameter delete": Write(
         _org("marketplace:third-party-parameter-delete", **SECRET_PARAMETER),
-        lambda w: {},
+        lambda w: {"confirm_affected": str(w.a.third_party.connections.count())},
         ADMINS,
         302,
     ),

@@ -162,6 +162,8 @@ RULES: dict[str, Rule] = {
     "marketplace:browse": page(),
     "marketplace:service": page(),
     "marketplace:service-definition": page(),
+    # Version lifecycle; an empty POST is the form again.
+    "marketplace:service-deprecation": form(ADMINS_ONLY, ADMINS_ONLY),
     "marketplace:third-party-list": page(*ADMINS_ONLY),
     "marketplace:third-party-register": form(ADMINS_ONLY, ADMINS_ONLY),
     "marketplace:third-party-detail": page(*ADMINS_ONLY),
@@ -174,7 +176,9 @@ RULES: dict[str, Rule] = {
     # Its Sandbox endpoint is mapped to by a connection: it cannot be deleted.
     "marketplace:third-party-endpoint-delete": form(ADMINS_ONLY, (409, 403, 403)),
     "marketplace:third-party-parameter-add": action(ADMINS_ONLY),
-    "marketplace:third-party-parameter-delete": form(ADMINS_ONLY, (302, 403, 403)),
+    # Stripe API's connections lose the parameter: without their number
+    # typed, the page comes back asking for it.
+    "marketplace:third-party-parameter-delete": form(ADMINS_ONLY, (200, 403, 403)),
     "marketplace:component-endpoint-add": form(WRITERS_ONLY, WRITERS_ONLY),
     "marketplace:component-endpoint-edit": form(WRITERS_ONLY, WRITERS_ONLY),
     "marketplace:component-endpoint-remove": form(WRITERS_ONLY, (302, 302, 403)),

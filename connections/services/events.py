@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from marketplace.changes import Impact
+from marketplace.models import Service
+
 from ..models import (
     Connection,
     ConnectionEvent,
     EventAction,
 )
+
+
+def _actor_fields(actor) -> dict:
+    if actor is not None and actor.is_authenticated:
+        return {"actor": actor, "actor_name": actor.get_username()}
+    return {"actor": None, "actor_name": ""}
 
 
 def record_event(
@@ -17,9 +26,8 @@ def record_event(
         connection=connection,
         connection_public_id=connection.public_id,
         connection_name=connection.name,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "",
         action=action,
+        **_actor_fields(actor),
         detail=detail or {},
     )
 
@@ -44,4 +52,27 @@ def record_values_pulled(
             detail={"environment": environment, "address": address or "", "secrets": keys},
         )
         for connection, keys in connections
+    )
+
+
+def record_service_change(*, service: Service, impact: Impact, actor) -> None:
+    """settings.SERVICE_CHANGED_HOOKS: one line in the history of every
+    connection a provider's change affected, in the change's transaction,
+    written in one statement."""
+    who = _actor_fields(actor)
+    ConnectionEvent.objects.bulk_create(
+        ConnectionEvent(
+            organization_id=affected.connection.organization_id,
+            connection=affected.connection,
+            connection_public_id=affected.connection.public_id,
+            connection_name=affected.connection.name,
+            action=EventAction.PROVIDER_CHANGED,
+            detail={
+                "change": impact.description,
+                "service": f"{service.name} v{service.major}",
+                "environments": [environment.name for environment in affected.environments],
+            },
+            **who,
+        )
+        for affected in impact.affected
     )

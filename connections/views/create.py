@@ -27,6 +27,7 @@ from marketplace.browsing import browse_context
 
 from ..forms import ConnectionCreateForm
 from ..models import Connection
+from ..naming import NAME_MAX_LENGTH
 from ..services import connection_create
 
 WIZARD = "connections/create.html"
@@ -91,6 +92,9 @@ def create_form(
     environments = list(scope.organization.environments.all())
     form = ConnectionCreateForm(
         request.POST or None,
+        # A name proposed by the link that opened the form (the connection
+        # page's side-by-side upgrade); the form checks it like any other.
+        initial={"name": request.GET.get("name", "")[:NAME_MAX_LENGTH]},
         project=scope.project,
         component=scope.component,
         service=service,

@@ -33,6 +33,7 @@ from ..models import Connection, ConnectionBinding
 from ..naming import variable_name
 from ..resolution import ResolvedValue, resolve, rotatable_keys
 from ..status import connection_status
+from ..upgrade import upgrade_offer
 
 EVENTS_SHOWN = 50
 
@@ -46,7 +47,8 @@ def detail_url(scope: Scope, connection: Connection) -> str:
 
 def _page_context(scope: Scope, connection: Connection, revealed: dict | None = None) -> dict:
     environments = resolve(connection)
-    statuses = {each.environment.pk: each for each in connection_status(connection).environments}
+    status = connection_status(connection)
+    statuses = {each.environment.pk: each for each in status.environments}
     events = list(connection.events.all()[:EVENTS_SHOWN])
     for event in events:
         event.sentence = describe_event(event)
@@ -58,6 +60,7 @@ def _page_context(scope: Scope, connection: Connection, revealed: dict | None = 
             (resolved, statuses.get(resolved.environment.pk)) for resolved in environments
         ],
         "guide": developer_guide(connection, environments, scope.component),
+        "upgrade": upgrade_offer(scope, connection, status.newer),
         "events": events,
         "revealed": revealed,
     }

@@ -18,6 +18,13 @@ from console.access import Scope
 from console.shell import render_in_scope
 
 from ..access import get_published_service, get_writer_scope
+from ..changes import (
+    CONFIRMATION_FIELD,
+    ConfirmationNeeded,
+    ImpactCheck,
+    change_service,
+    publish_changes,
+)
 from ..forms import InternalEndpointForm
 from ..models import Service
 from ..services import internal_service_publish, service_delete
@@ -42,13 +49,17 @@ def _publish(scope: Scope, form: InternalEndpointForm, handle: str) -> Service:
 
 
 def _render_form(
-    request: HttpRequest, scope: Scope, form: InternalEndpointForm, service: Service | None
+    request: HttpRequest,
+    scope: Scope,
+    form: InternalEndpointForm,
+    service: Service | None,
+    impact_check: ImpactCheck | None = None,
 ) -> HttpResponse:
     return render_in_scope(
         request,
         TEMPLATES + "form.html",
         scope,
-        {"form": form, "service": service},
+        {"form": form, "service": service, "impact_check": impact_check},
         section="overview",
     )
 
@@ -88,14 +99,31 @@ def endpoint_edit(
         environments=environments,
         service=service,
     )
+    impact_check = None
     if form.is_bound and form.is_valid():
+        # A new major is a new card: this one, and its consumers, stay as they are.
+        changes = (
+            publish_changes(
+                service, visibility=form.cleaned_data["visibility"], deployed_in=list(form.urls())
+            )
+            if form.major == service.major
+            else []
+        )
         try:
-            published = _publish(scope, form, service.endpoint_handle)
+            published, impact = change_service(
+                service=service,
+                changes=changes,
+                actor=request.user,
+                typed=request.POST.get(CONFIRMATION_FIELD),
+                write=lambda: _publish(scope, form, service.endpoint_handle),
+            )
+        except ConfirmationNeeded as refused:
+            impact_check = refused.check
         except IntegrityError:
             form.add_error("version", "This major version was published meanwhile: edit it.")
         else:
             if published.pk == service.pk:
-                messages.success(request, f"Saved {published}.")
+                messages.success(request, f"Saved {published}.{impact.recorded}")
             else:
                 # A new major is a new card; the old one stays for the
                 # connections that follow it.
@@ -105,7 +133,7 @@ def endpoint_edit(
                     "marketplace for the connections that use it.",
                 )
             return redirect(_component_url(scope))
-    return _render_form(request, scope, form, service)
+    return _render_form(request, scope, form, service, impact_check)
 
 
 @require_http_methods(["GET", "POST"])

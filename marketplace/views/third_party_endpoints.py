@@ -14,6 +14,16 @@ from console.access import Scope
 from console.shell import render_in_scope
 
 from ..access import get_admin_scope, get_endpoint, get_parameter, get_third_party_service
+from ..changes import (
+    CONFIRMATION_FIELD,
+    ConfirmationNeeded,
+    ImpactCheck,
+    change_service,
+    endpoint_environments_change,
+    impact_of,
+    parameter_added,
+    parameter_deleted,
+)
 from ..forms import EndpointForm, ParameterForm
 from ..models import Service
 from ..services import (
@@ -27,13 +37,22 @@ from .third_party import SECTION, TEMPLATES, render_detail, service_url
 
 
 def _render_endpoint_form(
-    request: HttpRequest, scope: Scope, service: Service, form: EndpointForm
+    request: HttpRequest,
+    scope: Scope,
+    service: Service,
+    form: EndpointForm,
+    impact_check: ImpactCheck | None = None,
 ) -> HttpResponse:
     return render_in_scope(
         request,
         TEMPLATES + "endpoint_form.html",
         scope,
-        {"service": service, "form": form, "endpoint": form.endpoint},
+        {
+            "service": service,
+            "form": form,
+            "endpoint": form.endpoint,
+            "impact_check": impact_check,
+        },
         section=SECTION,
     )
 
@@ -74,21 +93,31 @@ def third_party_endpoint_edit(
     form = EndpointForm(
         request.POST if request.method == "POST" else None, service=service, endpoint=endpoint
     )
+    impact_check = None
     if form.is_bound and form.is_valid():
+        environments = list(form.cleaned_data["environments"])
         try:
-            endpoint_update(
-                endpoint=endpoint,
-                name=form.cleaned_data["name"],
-                url=form.cleaned_data["url"],
-                environments=form.cleaned_data["environments"],
-                parameter_values=form.parameter_values(),
+            _, impact = change_service(
+                service=service,
+                changes=endpoint_environments_change(endpoint, environments),
+                actor=request.user,
+                typed=request.POST.get(CONFIRMATION_FIELD),
+                write=lambda: endpoint_update(
+                    endpoint=endpoint,
+                    name=form.cleaned_data["name"],
+                    url=form.cleaned_data["url"],
+                    environments=environments,
+                    parameter_values=form.parameter_values(),
+                ),
             )
+        except ConfirmationNeeded as refused:
+            impact_check = refused.check
         except IntegrityError:
             form.add_error("name", "This service already has an endpoint of that name.")
         else:
-            messages.success(request, f"Saved the endpoint {endpoint.name}.")
+            messages.success(request, f"Saved the endpoint {endpoint.name}.{impact.recorded}")
             return redirect(service_url(scope, "third-party-detail", service))
-    return _render_endpoint_form(request, scope, service, form)
+    return _render_endpoint_form(request, scope, service, form, impact_check)
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,10 +165,16 @@ def third_party_parameter_add(
     form = ParameterForm(request.POST, service=service)
     if form.is_valid():
         try:
-            parameter = service_parameter_add(
+            parameter, impact = change_service(
                 service=service,
-                name=form.cleaned_data["name"],
-                is_secret=form.cleaned_data["is_secret"],
+                changes=[parameter_added(form.cleaned_data["name"])],
+                actor=request.user,
+                typed=None,
+                write=lambda: service_parameter_add(
+                    service=service,
+                    name=form.cleaned_data["name"],
+                    is_secret=form.cleaned_data["is_secret"],
+                ),
             )
         except IntegrityError:
             form.add_error("name", "This service already has a parameter of that name.")
@@ -150,7 +185,8 @@ def third_party_parameter_add(
         else:
             messages.success(
                 request,
-                f"Added the parameter {parameter.name}. Give it a value on each endpoint.",
+                f"Added the parameter {parameter.name}. Give it a value on each endpoint."
+                f"{impact.recorded}",
             )
             return redirect(service_url(scope, "third-party-detail", service) + "#parameters")
     return render_detail(request, scope, service, parameter_form=form)
@@ -163,18 +199,31 @@ def third_party_parameter_delete(
     scope = get_admin_scope(request, org, project)
     service = get_third_party_service(scope, service_id)
     parameter = get_parameter(service, parameter_id)
+    changes = [parameter_deleted(parameter.name)]
     if request.method == "POST":
-        service_parameter_delete(parameter=parameter)
-        messages.success(request, f"Removed the parameter {parameter.name} from {service}.")
-        return redirect(service_url(scope, "third-party-detail", service) + "#parameters")
+        try:
+            _, impact = change_service(
+                service=service,
+                changes=changes,
+                actor=request.user,
+                typed=request.POST.get(CONFIRMATION_FIELD),
+                write=lambda: service_parameter_delete(parameter=parameter),
+            )
+        except ConfirmationNeeded as refused:
+            impact_check = refused.check
+        else:
+            messages.success(
+                request,
+                f"Removed the parameter {parameter.name} from {service}.{impact.recorded}",
+            )
+            return redirect(service_url(scope, "third-party-detail", service) + "#parameters")
+    else:
+        # Every connection's keys change, so who is affected is known before the write.
+        impact_check = ImpactCheck(impact_of(service, changes))
     return render_in_scope(
         request,
         TEMPLATES + "parameter_delete.html",
         scope,
-        {
-            "service": service,
-            "parameter": parameter,
-            "connection_count": service.connections.count(),
-        },
+        {"service": service, "parameter": parameter, "impact_check": impact_check},
         section=SECTION,
     )
