@@ -9,8 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from redis.exceptions import RedisError
 
 from .models import RateCounter
@@ -35,19 +34,27 @@ def _count_in_redis(key: str, window: int) -> int:
 
 
 def _count_in_database(key: str, window: int) -> int:
-    counters = RateCounter.objects.filter(key=key, window=window)
-    with transaction.atomic():
-        if not counters.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window=window, count=1)
-                # A new minute: the rows of past minutes are of no more use.
-                RateCounter.objects.filter(window__lt=window - 1).delete()
-                return 1
-            except IntegrityError:
-                # Another server created it a moment ago.
-                counters.update(count=F("count") + 1)
-        return counters.values_list("count", flat=True).first() or 0
+    """One statement, whatever the number of app servers: insert the
+    minute's row or add one to it, and read the count back (an upsert with
+    RETURNING, which SQLite 3.35+ and PostgreSQL both run)."""
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    key_column, window_column, count_column = (
+        connection.ops.quote_name(RateCounter._meta.get_field(name).column)
+        for name in ("key", "window", "count")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {window_column}, {count_column}) "
+            f"VALUES (%s, %s, 1) ON CONFLICT ({key_column}, {window_column}) "
+            f"DO UPDATE SET {count_column} = {table}.{count_column} + 1 "
+            f"RETURNING {count_column}",
+            [key, window],
+        )
+        (count,) = cursor.fetchone()
+    if count == 1:
+        # A new minute: the rows of past minutes are of no more use.
+        RateCounter.objects.filter(window__lt=window - 1).delete()
+    return count
 
 
 def hit(key: str, limit: int) -> bool:
