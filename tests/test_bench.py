@@ -41,6 +41,9 @@ EXPECTED_PAGES = {
     # The authorization server (issue #13): a token, and its introspection.
     "oauth-token",
     "oauth-introspect",
+    # The configuration endpoint (issue #14): a pull, and the same pull answered 304.
+    "runtime-config",
+    "runtime-config-304",
     # The two ways of counting facets (issue #12, item 10), which must agree.
     "facets-maintained",
     "facets-grouped",
@@ -81,7 +84,7 @@ def _assert_every_page_measured(data: dict, requests: int = 3) -> None:
     assert set(by_key) == EXPECTED_PAGES
     for key, page in by_key.items():
         assert page["error"] is None, (key, page["error"])
-        assert page["status"] == 200, key
+        assert page["status"] == (304 if key == "runtime-config-304" else 200), key
         assert page["requests"] == requests, key
         for figure in ("p50_ms", "p95_ms", "max_ms"):
             assert isinstance(page[figure], float), (key, figure)
@@ -100,6 +103,8 @@ def test_it_measures_every_page_on_the_demo_and_serves_them_under_load(tmp_path)
         "marketplace",
         "oauth-token",
         "oauth-introspect",
+        "runtime-config",
+        "runtime-config-304",
         "floor",
     }
     for name, page in serving.items():
@@ -114,12 +119,16 @@ def test_it_measures_every_page_on_the_demo_and_serves_them_under_load(tmp_path)
 def test_it_builds_a_synthetic_organization_and_measures_it(tmp_path):
     data = _bench(tmp_path, "XS")
 
+    # And what the run adds: the two services whose documentation is timed,
+    # the project and component whose configuration is pulled, with its 50 connections.
     assert data["counts"] == {
-        "projects": 5,
-        "components": 50,
-        "services": 502,  # and the two whose documentation is timed
-        "connections": 1000,
-        "connection_bindings": 2000,
+        "projects": 6,
+        "components": 51,
+        "services": 502,
+        "connections": 1050,
+        "connection_bindings": 2100,
     }
     assert data["build_seconds"] > 0
     _assert_every_page_measured(data)
+    # The configuration endpoint against its goals (issue #14), reported, not asserted.
+    assert set(data["runtime_config"]["goals"]) == {"queries", "p95", "conditional_p95"}

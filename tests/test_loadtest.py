@@ -13,14 +13,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
+import dj_database_url
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection as db_connection
+from django.test import override_settings
 
 from tooling.loadtest import database_url
 
@@ -32,7 +37,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
 LOADTEST = [sys.executable, "-m", "tooling.loadtest"]
 
 
@@ -51,14 +55,23 @@ def _run(
 
 
 @pytest.fixture(scope="module")
-def sqlite_demo_database(tmp_path_factory) -> str:
+def sqlite_demo_database(django_db_setup, django_db_blocker, tmp_path_factory) -> str:
     """A SQLite file with seed_demo's data, made once for the module: the
-    runs only add and remove their own sessions."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('load') / 'load.sqlite3'}"
-    for step in (["migrate", "--noinput", "-v0"], ["seed_demo", "-v0"]):
-        completed = _run(MANAGE, url, *step)
-        assert completed.returncode == 0, completed.stdout + completed.stderr
-    return url
+    runs only add and remove their own sessions.
+
+    The test database, migrated already, is seeded, copied to the file and
+    emptied again, as this module's transactional tests leave it: a `migrate`
+    and a `seed_demo` process of their own cost seconds. The load signs in by
+    session, never by password, so the personas' passwords are hashed the
+    suite's fast way."""
+    path = tmp_path_factory.mktemp("load") / "load.sqlite3"
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast):
+        call_command("seed_demo", verbosity=0)
+        with closing(sqlite3.connect(path)) as copy:
+            db_connection.connection.backup(copy)
+        call_command("flush", interactive=False, verbosity=0)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -109,7 +122,7 @@ def test_it_loads_the_pages_mixed_in_one_run(demo_database, tmp_path):
     data = _loadtest(
         demo_database,
         tmp_path / "load.json",
-        "--seconds=2",
+        "--seconds=1",
         "--mixed",
         "--pages=connections,marketplace",
     )
@@ -124,23 +137,18 @@ def test_it_loads_the_pages_mixed_in_one_run(demo_database, tmp_path):
 def test_it_fails_when_a_page_does_not_answer_200(demo_database, tmp_path):
     # hank is a member of Globex only: acme's pages are a 404 for him. The
     # command must stop and say so, not count the 404s as a load.
-    completed = _run(LOADTEST, demo_database, "--seconds=1", "--username=hank")
+    completed = _run(LOADTEST, demo_database, "--seconds=1", "--username=hank", "--workers=1")
 
     assert completed.returncode != 0
     assert "answered 404 before the load" in completed.stderr
 
 
 def _session_keys(database: str) -> set[str]:
-    completed = _run(
-        MANAGE,
-        database,
-        "shell",
-        "-c",
-        "from django.contrib.sessions.models import Session; "
-        "print(*Session.objects.values_list('session_key', flat=True))",
-    )
-    assert completed.returncode == 0, completed.stderr
-    return set(completed.stdout.split())
+    # Read here, not by a `manage.py shell` of its own: a process costs a second.
+    if db_connection.vendor == "postgresql":  # the test database itself
+        return set(Session.objects.values_list("session_key", flat=True))
+    with closing(sqlite3.connect(dj_database_url.parse(database)["NAME"])) as sqlite:
+        return {key for (key,) in sqlite.execute("SELECT session_key FROM django_session")}
 
 
 @pytest.fixture
@@ -177,7 +185,9 @@ def test_it_deletes_its_session_and_keeps_the_cookie_off_the_command_line(
     path, record = recording_wrk
     sessions_before = _session_keys(demo_database)
 
-    completed = _run(LOADTEST, demo_database, "--seconds=1", "--pages=floor", path=path)
+    completed = _run(
+        LOADTEST, demo_database, "--seconds=1", "--pages=floor", "--workers=1", path=path
+    )
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
     session_key = (record / "cookie").read_text().strip().partition("=")[2]

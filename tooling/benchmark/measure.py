@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection as db_connection
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -31,6 +31,7 @@ from console.models import Component, Organization, Project
 from marketplace.models import Service, ServiceKind
 
 from .build import LARGEST_DOCUMENTED, UNDOCUMENTED
+from .config_endpoint import RUNTIME_PROJECT, RuntimeConfigRequests, runtime_component
 from .oauth_endpoints import FORM, OAuthRequests, oauth_binding
 
 
@@ -52,6 +53,12 @@ class Page:
     # A form POST sent url-encoded, with headers made when first sent (the
     # authorization server's endpoints; tooling/benchmark/oauth_endpoints.py).
     form: Callable[[], tuple[str, dict[str, str]]] | None = None
+    # Headers made when first sent (a runtime token, the ETag it was given;
+    # tooling/benchmark/config_endpoint.py).
+    sent_headers: Callable[[], dict[str, str]] | None = None
+    # Sent without the session: an API client has none.
+    signed_in: bool = True
+    expected_status: int = 200
 
 
 @dataclass
@@ -97,6 +104,8 @@ class Targets:
     # An OAuth 2.0 connection's credentials in one environment, for the
     # token endpoint and introspection; None where the data has none.
     oauth: OAuthRequests | None
+    # The component that pulls its configuration; None where the data has none.
+    runtime: RuntimeConfigRequests | None
     search: str
     # A word of a project connection's name: the list's search finds
     # something at every size, as a person's would.
@@ -110,8 +119,12 @@ def _first_word(text: str) -> str:
 
 def select_targets(organization_handle: str) -> Targets:
     organization = Organization.objects.get(handle=organization_handle)
+    # The configuration endpoint's project (config_endpoint.py) is left out of
+    # every pick: its 50 connections would move the other pages' targets.
+    measured = organization.projects.exclude(handle=RUNTIME_PROJECT)
+    not_runtime = ~Q(connections__project__handle=RUNTIME_PROJECT)
     # The busiest project and component: the lists are measured where they are longest.
-    project = organization.projects.annotate(n=Count("connections")).order_by("-n", "pk").first()
+    project = measured.annotate(n=Count("connections")).order_by("-n", "pk").first()
     component = (
         project.components.annotate(n=Count("connections"))
         .filter(n__gt=0)
@@ -123,13 +136,13 @@ def select_targets(organization_handle: str) -> Targets:
     service = (
         Service.objects.visible_from(project)
         .filter(kind=ServiceKind.INTERNAL)
-        .annotate(n=Count("connections"))
+        .annotate(n=Count("connections", filter=not_runtime))
         .order_by("-n", "pk")
         .first()
     )
     # The floor: a component that publishes nothing has an overview with no data.
     floor_component = (
-        Component.objects.filter(project__organization=organization)
+        Component.objects.filter(project__in=measured)
         .filter(published_services__isnull=True)
         .order_by("project_id", "name")
         .first()
@@ -148,6 +161,9 @@ def select_targets(organization_handle: str) -> Targets:
         undocumented_service=documented.get(UNDOCUMENTED),
         connection=component.connections.order_by("name").first(),
         oauth=OAuthRequests(binding) if (binding := oauth_binding(organization)) else None,
+        runtime=RuntimeConfigRequests(found)
+        if (found := runtime_component(organization))
+        else None,
         search=_first_word(service.name),
         connection_search=_first_word(
             re.sub(
@@ -240,6 +256,7 @@ def pages(targets: Targets) -> list[Page]:
             headers={"HX-Request": "true"},
         ),
         *_oauth_pages(targets),
+        *_runtime_pages(targets),
         Page(
             "floor",
             "Floor: component overview, no data",
@@ -296,6 +313,33 @@ def _oauth_pages(targets: Targets) -> list[Page]:
     ]
 
 
+def _runtime_pages(targets: Targets) -> list[Page]:
+    """The configuration endpoint: a pull of the json format, and the same
+    pull made conditional on its ETag (p95 within 2 × and 1 × the floor's)."""
+    runtime = targets.runtime
+    if runtime is None:
+        return []
+    return [
+        Page(
+            "runtime-config",
+            "Configuration endpoint (json, 50 connections)",
+            runtime.url,
+            sent_headers=runtime.headers,
+            signed_in=False,
+            # Every connection delivered: none pending.
+            expect='"pending": []',
+        ),
+        Page(
+            "runtime-config-304",
+            "Configuration endpoint, If-None-Match (304)",
+            runtime.url,
+            sent_headers=runtime.conditional_headers,
+            signed_in=False,
+            expected_status=304,
+        ),
+    ]
+
+
 def _documentation_pages(targets: Targets, at_project: dict) -> list[Page]:
     """A service page with the largest overview and definition the forms
     accept, beside the same page with neither (when the data has them)."""
@@ -338,7 +382,8 @@ def _request(client: Client, page: Page):
         return client.post(page.url, body, content_type=FORM, headers=headers)
     if page.method == "POST":
         return client.post(page.url, page.data() if page.data else {}, headers=page.headers)
-    return client.get(page.url, headers=page.headers)
+    headers = {**page.headers, **(page.sent_headers() if page.sent_headers else {})}
+    return client.get(page.url, headers=headers)
 
 
 def measure_page(client: Client, page: Page, requests: int, warmup: int) -> PageResult:
@@ -360,12 +405,12 @@ def measure_page(client: Client, page: Page, requests: int, warmup: int) -> Page
             started = time.perf_counter()
             response = _request(client, page)
             result.timings_ms.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
+            if response.status_code != page.expected_status:
                 result.status = response.status_code
     except Exception as error:
         # A failing page is a finding to report, not the end of the run.
         result.error = f"{type(error).__name__}: {error}"
-    if result.status not in (None, 200) and not result.error:
+    if result.status not in (None, page.expected_status) and not result.error:
         result.error = f"HTTP {result.status}"
     return result
 
@@ -382,17 +427,21 @@ def measure(
     results = []
     connections_before = Connection.objects.count()
     # The test client's host, which production settings do not list, and no
-    # rate limit on the token endpoint, which the run calls hundreds of times.
+    # rate limit on the token and configuration endpoints, which the run
+    # calls hundreds of times.
     unlimited = 10**9
     with override_settings(
         ALLOWED_HOSTS=["testserver"],
         JUNCTION_OAUTH_RATE_PER_CLIENT=unlimited,
         JUNCTION_OAUTH_RATE_PER_ADDRESS=unlimited,
+        JUNCTION_RUNTIME_RATE_PER_TOKEN=unlimited,
+        JUNCTION_RUNTIME_RATE_PER_ADDRESS=unlimited,
     ):
         client = Client()
         client.force_login(user)
+        anonymous = Client()
         for page in pages(targets):
-            result = measure_page(client, page, requests, warmup)
+            result = measure_page(client if page.signed_in else anonymous, page, requests, warmup)
             log(
                 f"  {page.label}: {result.p50 or 0:.1f} ms p50"
                 + (f" ({result.error})" if result.error else "")

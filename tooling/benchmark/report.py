@@ -59,6 +59,59 @@ def _page_json(result: PageResult) -> dict:
     }
 
 
+# The goals of the configuration endpoint (issue #14, Performance).
+RUNTIME_QUERIES_AT_MOST = 12
+RUNTIME_P95_WITHIN_FLOOR = 2.0
+CONDITIONAL_P95_WITHIN_FLOOR = 1.0
+
+
+def runtime_config(results: list[PageResult]) -> dict | None:
+    """The configuration endpoint against its goals: its queries, and its
+    p95 (and the 304's) over the floor's; None when it was not measured."""
+    by_key = {result.page.key: result for result in results}
+    pull, conditional, floor = (
+        by_key.get(key) for key in ("runtime-config", "runtime-config-304", "floor")
+    )
+    if pull is None or conditional is None or floor is None or not floor.p95:
+        return None
+    if pull.p95 is None or conditional.p95 is None:
+        return None
+    ratio, conditional_ratio = pull.p95 / floor.p95, conditional.p95 / floor.p95
+    return {
+        "queries": pull.queries,
+        "conditional_queries": conditional.queries,
+        "p95_ms": pull.p95,
+        "conditional_p95_ms": conditional.p95,
+        "floor_p95_ms": floor.p95,
+        "p95_vs_floor": round(ratio, 2),
+        "conditional_p95_vs_floor": round(conditional_ratio, 2),
+        "goals": {
+            "queries": max(pull.queries or 0, conditional.queries or 0) <= RUNTIME_QUERIES_AT_MOST,
+            "p95": ratio <= RUNTIME_P95_WITHIN_FLOOR,
+            "conditional_p95": conditional_ratio <= CONDITIONAL_P95_WITHIN_FLOOR,
+        },
+    }
+
+
+def runtime_config_lines(summary: dict) -> str:
+    def held(goal: str) -> str:
+        return "held" if summary["goals"][goal] else "MISSED"
+
+    return "\n".join(
+        [
+            "Configuration endpoint (issue #14):",
+            f"  queries: {summary['queries']} (304: {summary['conditional_queries']}), "
+            f"at most {RUNTIME_QUERIES_AT_MOST}: {held('queries')}",
+            f"  p95 {summary['p95_ms']:.1f} ms = {summary['p95_vs_floor']:.2f} x the floor's "
+            f"{summary['floor_p95_ms']:.1f} ms, at most {RUNTIME_P95_WITHIN_FLOOR:g} x: "
+            f"{held('p95')}",
+            f"  304 p95 {summary['conditional_p95_ms']:.1f} ms = "
+            f"{summary['conditional_p95_vs_floor']:.2f} x the floor's, at most "
+            f"{CONDITIONAL_P95_WITHIN_FLOOR:g} x: {held('conditional_p95')}",
+        ]
+    )
+
+
 def document(
     *,
     size: str,
@@ -82,6 +135,7 @@ def document(
         "python": platform.python_version(),
         "django": django.get_version(),
         "pages": [_page_json(result) for result in results],
+        "runtime_config": runtime_config(results),
     }
 
 

@@ -16,7 +16,7 @@ from console.models import Component, Organization, Project
 from marketplace.models import Service
 from tooling import loadtest
 
-from . import build, facet_counting, measure, report
+from . import build, config_endpoint, facet_counting, measure, report
 from .oauth_endpoints import oauth_binding
 
 # Size S is the demo (seed_demo), measured as its Admin.
@@ -57,21 +57,25 @@ def _prepare_data(size: str, log: Callable[[str], None]) -> tuple[str, str, floa
 def _serve(handle: str, username: str, seconds: float, log: Callable[[str], None]) -> dict:
     """The serving benchmark: each page loaded on its own for ``seconds``."""
     log(f"Serving load, {seconds:g} s per page...")
-    oauth = (
-        ["oauth-token", "oauth-introspect"]
-        if oauth_binding(Organization.objects.get(handle=handle))
+    organization = Organization.objects.get(handle=handle)
+    oauth = ["oauth-token", "oauth-introspect"] if oauth_binding(organization) else []
+    runtime = (
+        ["runtime-config", "runtime-config-304"]
+        if config_endpoint.runtime_component(organization)
         else []
     )
     unlimited = str(10**9)
     return loadtest.loadtest(
-        page_names=["connections", "marketplace", *oauth, "floor"],
+        page_names=["connections", "marketplace", *oauth, *runtime, "floor"],
         seconds=seconds,
         organization=handle,
         username=username,
-        # Measured is what a token costs, not the rate limit's refusals.
+        # Measured is what a token or a pull costs, not the rate limit's refusals.
         environment={
             "JUNCTION_OAUTH_RATE_PER_CLIENT": unlimited,
             "JUNCTION_OAUTH_RATE_PER_ADDRESS": unlimited,
+            "JUNCTION_RUNTIME_RATE_PER_TOKEN": unlimited,
+            "JUNCTION_RUNTIME_RATE_PER_ADDRESS": unlimited,
         },
         log=log,
     )
@@ -89,6 +93,7 @@ def run(
     call_command("migrate", interactive=False, verbosity=0)
     handle, username, build_seconds = _prepare_data(size, log)
     build.documentation_extremes_create(handle)
+    config_endpoint.runtime_component_create(handle, username)
     if db_connection.vendor == "postgresql":
         # What autovacuum would have done by now after a load: planner
         # statistics, and the visibility map that lets index-only scans skip
@@ -119,6 +124,8 @@ def run(
     built = "reused" if build_seconds is None else f"built in {build_seconds:.1f} s"
     log(f"Size {size} on {db_connection.vendor} ({built}): {data['counts']}")
     log(report.table(results))
+    if data["runtime_config"] is not None:
+        log("\n" + report.runtime_config_lines(data["runtime_config"]))
     if "serving" in data:
         log("\nServing (gunicorn, 2 workers, loaded by wrk from another process):")
         log(loadtest.table(data["serving"]))

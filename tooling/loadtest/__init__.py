@@ -7,8 +7,9 @@ busiest project, and the floor, a component overview with no data. Each page
 is loaded on its own for ``seconds`` (requests per second comparable with the
 floor's), or all of them in one mixed run that rotates through their paths.
 
-An error is any response other than 200 (a redirect to the login page would
-otherwise pass for a success) and any socket error or timeout wrk reports.
+An error is any response other than the page's own status, 200 (a redirect to
+the login page would otherwise pass for a success) or 304 for a conditional
+request, and any socket error or timeout wrk reports.
 """
 
 from __future__ import annotations
@@ -111,6 +112,9 @@ def loadtest(
                         script_path=script_path,
                     )
                 )
+            if any(page.errors for run in runs for page in run.pages):
+                # The server's side of the errors, before its log goes with the folder.
+                log(server.log_tail())
         except BaseException:
             log(server.log_tail())
             raise
@@ -134,20 +138,14 @@ def _check_pages_answer(server: Gunicorn, cookie: str, pages: list[LoadPage]) ->
     # One request each before the load: a session the server does not accept
     # or a page that fails shows here with its status, not as a count later.
     for page in pages:
-        headers = {"Cookie": cookie}
-        if page.method == "POST":
-            headers |= {
-                "Authorization": page.authorization,
-                "Content-Type": "application/x-www-form-urlencoded",
-            }
         response = http_request(
             server.base_url,
             page.method,
             page.path,
-            headers=headers,
+            headers=page.request_headers(cookie),
             body=page.body.encode() if page.body else None,
         )
-        if response.status != 200:
+        if response.status != page.expected_status:
             where = response.header("Location")
             raise RuntimeError(
                 f"{page.label} ({page.path}) answered {response.status}"

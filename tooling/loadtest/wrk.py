@@ -23,8 +23,9 @@ DEFAULT_PAGES = ["connections", "marketplace", "floor"]
 # The session cookie and the pages come from a file named by the only
 # argument, never on wrk's command line, which `ps` shows to every user of
 # the machine (a token request's page carries a client secret). The file's
-# first line is the cookie; each next line a page: method, path,
-# Authorization header and body, separated by tabs.
+# first line is the cookie; each next line a page, its fields separated by
+# tabs: method, path, "1" when it is sent with the cookie, body, then its
+# headers as "Name: value".
 WRK_SCRIPT = """
 local threads = {}
 
@@ -38,14 +39,16 @@ function init(args)
   local cookie = file:read("*l")
   requests = {}
   for line in file:lines() do
-    local method, path, authorization, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
-    local headers = {Cookie = cookie}
-    if authorization ~= "" then headers["Authorization"] = authorization end
-    if method == "POST" then
-      headers["Content-Type"] = "application/x-www-form-urlencoded"
-    else
-      body = nil
+    local fields = {}
+    for value in (line .. "\t"):gmatch("([^\t]*)\t") do table.insert(fields, value) end
+    local method, path, signed_in, body = fields[1], fields[2], fields[3], fields[4]
+    local headers = {}
+    if signed_in == "1" then headers["Cookie"] = cookie end
+    for index = 5, #fields do
+      local name, value = fields[index]:match("^([^:]+): (.*)$")
+      headers[name] = value
     end
+    if body == "" then body = nil end
     table.insert(requests, wrk.format(method, path, headers, body))
   end
   file:close()
@@ -89,16 +92,23 @@ class LoadPage:
     label: str
     path: str
     method: str = "GET"
-    # For the authorization server's form POSTs (never on a command line).
-    authorization: str = ""
+    # The authorization server's credentials, a runtime token, an ETag
+    # (never on a command line).
+    headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
+    signed_in: bool = True
+    expected_status: int = 200
     requests: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     rps: float = 0.0
 
     @property
     def errors(self) -> int:
-        return sum(count for status, count in self.statuses.items() if status != "200")
+        expected = str(self.expected_status)
+        return sum(count for status, count in self.statuses.items() if status != expected)
+
+    def request_headers(self, cookie: str) -> dict[str, str]:
+        return {**({"Cookie": cookie} if self.signed_in else {}), **self.headers}
 
 
 @dataclass
@@ -129,23 +139,43 @@ def resolve_pages(names: list[str], organization: str) -> list[LoadPage]:
                 k for k, p in by_key.items() if _loadable(p) and k not in PAGE_ALIASES
             )
             raise ValueError(f"Unknown page {name!r}; choose from {', '.join(known)}.")
-        load_page = LoadPage(name=name, key=key, label=page.label, path=page.url)
+        load_page = LoadPage(
+            name=name,
+            key=key,
+            label=page.label,
+            path=page.url,
+            signed_in=page.signed_in,
+            expected_status=page.expected_status,
+        )
         if page.form is not None:
             load_page.body, headers = page.form()
-            load_page.method, load_page.authorization = "POST", headers.get("Authorization", "")
+            load_page.method = "POST"
+            load_page.headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        elif page.sent_headers is not None:
+            load_page.headers = page.sent_headers()
         chosen.append(load_page)
     return chosen
 
 
 def _loadable(page) -> bool:
-    """A signed-in GET, or a form POST of the authorization server."""
+    """A GET (signed in, or with headers made when sent), or a form POST of
+    the authorization server."""
     return page.form is not None or (page.method == "GET" and not page.headers)
 
 
 def requests_file(cookie: str, pages: list[LoadPage]) -> str:
     """What WRK_SCRIPT reads: the cookie, then one line per page."""
     lines = [cookie] + [
-        "\t".join((page.method, page.path, page.authorization, page.body)) for page in pages
+        "\t".join(
+            (
+                page.method,
+                page.path,
+                "1" if page.signed_in else "",
+                page.body,
+                *(f"{name}: {value}" for name, value in page.headers.items()),
+            )
+        )
+        for page in pages
     ]
     return "\n".join(lines) + "\n"
 
