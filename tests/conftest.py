@@ -88,6 +88,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def static_files_found_when_asked(settings):
+    # WhiteNoise lists every static file when its middleware is made: once per
+    # process in production, but once per test client here, a fifth of the
+    # suite's time. Finding a file when it is requested serves the same files
+    # with the same headers.
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     # Ids and catalog versions start over in every test's database, so a
     # cached count of one test could otherwise answer another.

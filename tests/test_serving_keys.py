@@ -5,6 +5,7 @@ management commands and the tests need neither."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,39 +42,48 @@ def _run(arguments: list[str], environment: dict[str, str]) -> subprocess.Comple
     )
 
 
-def _load(application: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
-    return _run(["-c", f"import junction.{application}; print('serving')"], environment)
+APPLICATIONS = ["wsgi", "asgi"]
+LACKING = {"none": (), "one": ("DJANGO_SECRET_KEY",), "other": ("JUNCTION_ENCRYPTION_KEYS",)}
 
 
-@pytest.mark.parametrize("application", ["wsgi", "asgi"])
-@pytest.mark.parametrize(
-    "given", [[], ["DJANGO_SECRET_KEY"], ["JUNCTION_ENCRYPTION_KEYS"]], ids=["none", "one", "other"]
-)
-def test_it_refuses_to_serve_without_both_keys_when_debug_is_off(application, given):
-    result = _load(application, {name: KEYS[name] for name in given})
+def _load_each(environment: dict[str, str], cases: list[tuple[str, tuple[str, ...]]]) -> dict:
+    """What importing each application with each set of keys did, all in one
+    process (tests/startup_probe.py): a process per case cost a second each."""
+    result = _run(["-m", "tests.startup_probe", json.dumps(cases)], environment)
+    assert result.returncode == 0, result.stderr
+    return dict(zip(cases, json.loads(result.stdout.splitlines()[-1]), strict=True))
 
-    assert result.returncode != 0
-    assert "serving" not in result.stdout
-    assert "ImproperlyConfigured: Junction will not serve with DEBUG off" in result.stderr
+
+@pytest.fixture(scope="module")
+def debug_off() -> dict:
+    """Started with both keys, as production is; a case unsets those it lacks."""
+    given = [*LACKING.values(), tuple(KEYS)]
+    return _load_each(KEYS, [(application, keys) for application in APPLICATIONS for keys in given])
+
+
+@pytest.mark.parametrize("application", APPLICATIONS)
+@pytest.mark.parametrize("given", LACKING.values(), ids=LACKING.keys())
+def test_it_refuses_to_serve_without_both_keys_when_debug_is_off(debug_off, application, given):
+    refusal = debug_off[application, given]
+
+    assert "ImproperlyConfigured: Junction will not serve with DEBUG off" in refusal
     for name, how in PRODUCTION_KEYS.items():
         # Each missing key is named with a command that makes one.
-        assert (f"{name}: make one with {how}" in result.stderr) == (name not in given)
-    assert "DJANGO_DEBUG=1" in result.stderr
+        assert (f"{name}: make one with {how}" in refusal) == (name not in given)
+    assert "DJANGO_DEBUG=1" in refusal
 
 
-@pytest.mark.parametrize("application", ["wsgi", "asgi"])
-def test_it_serves_with_both_keys_set(application):
-    result = _load(application, KEYS)
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "serving"
+@pytest.mark.parametrize("application", APPLICATIONS)
+def test_it_serves_with_both_keys_set(debug_off, application):
+    assert debug_off[application, tuple(KEYS)] == "serving"
 
 
 def test_it_serves_development_with_debug_on_and_no_keys():
-    result = _load("wsgi", {"DJANGO_DEBUG": "1"})
+    outcomes = _load_each(
+        {"DJANGO_DEBUG": "1"}, [(application, ()) for application in APPLICATIONS]
+    )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "serving"
+    assert set(outcomes.values()) == {"serving"}, outcomes
 
 
 def test_management_commands_need_no_keys():
