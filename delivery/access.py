@@ -9,6 +9,7 @@ from django.http import Http404
 
 from console.access import Scope
 
+from . import version
 from .models import TOKEN_PREFIX, RuntimeToken, token_digest
 
 # A token is the prefix and 43 URL-safe characters; anything much longer is
@@ -43,6 +44,7 @@ def token_for_bearer(presented: str) -> RuntimeToken | None:
         RuntimeToken.objects.select_related(
             "environment", "project__organization", "component__manifest"
         )
+        .annotate(**{version.ANNOTATION: version.of_organization()})
         .filter(digest=token_digest(presented))
         .first()
     )

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth import ratelimit
 from oauth.errors import NO_STORE, json_error, slow_down
 
-from . import formats, services
+from . import formats, services, version
 from .access import token_for_bearer
 from .config import configuration_for
 from .models import RuntimeToken
@@ -77,6 +77,18 @@ def _etag(body: bytes) -> str:
     return f'"{digest[:32]}"'
 
 
+def _with_headers(response: HttpResponse, etag: str) -> HttpResponse:
+    for name, value in {**NO_STORE, "ETag": etag, "Vary": "Accept, Authorization"}.items():
+        response[name] = value
+    return response
+
+
+def _not_modified(token: RuntimeToken, address: str | None, etag: str) -> HttpResponse:
+    # No values leave, so no pull is recorded; the token was used.
+    services.token_mark_used(runtime_token=token, address=address)
+    return _with_headers(HttpResponse(status=304), etag)
+
+
 @login_not_required
 @csrf_exempt
 def runtime_config(request: HttpRequest) -> HttpResponse:
@@ -94,22 +106,21 @@ def runtime_config(request: HttpRequest) -> HttpResponse:
             "invalid_request",
             f"Unknown format. Use one of: {', '.join(formats.FORMATS)}.",
         )
+    presented = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    remembered = version.remembered_etag(token, output_format)
+    if remembered is not None and remembered in presented:
+        # Nothing it reads has changed since the answer this tag names.
+        return _not_modified(token, address, remembered)
     configuration = configuration_for(token)
     body = formats.RENDERERS[output_format](configuration).encode()
     etag = _etag(body)
-    headers = {**NO_STORE, "ETag": etag, "Vary": "Accept, Authorization"}
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        # Nothing changed: no values leave, so no pull is recorded.
-        services.token_mark_used(runtime_token=token, address=address)
-        response = HttpResponse(status=304)
-    else:
-        services.pull_record(
-            runtime_token=token,
-            address=address,
-            output_format=output_format,
-            delivered=[(d.connection, d.secrets) for d in configuration.connections],
-        )
-        response = HttpResponse(body, content_type=formats.FORMATS[output_format])
-    for name, value in headers.items():
-        response[name] = value
-    return response
+    version.remember_etag(token, output_format, etag)
+    if etag in presented:
+        return _not_modified(token, address, etag)
+    services.pull_record(
+        runtime_token=token,
+        address=address,
+        output_format=output_format,
+        delivered=[(d.connection, d.secrets) for d in configuration.connections],
+    )
+    return _with_headers(HttpResponse(body, content_type=formats.FORMATS[output_format]), etag)

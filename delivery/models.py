@@ -148,3 +148,16 @@ class ComponentManifest(models.Model):
 
     def __str__(self) -> str:
         return f"component.yaml of {self.component}"
+
+
+class DeliveryVersion(models.Model):
+    """Changes with every write to what an organization's runtime tokens
+    receive; kept by database triggers (delivery/version.py)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.version}"

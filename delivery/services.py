@@ -84,9 +84,9 @@ def pull_record(
     delivered: list[tuple[Connection, list[str]]],
 ) -> ConfigPull:
     """One pull that carried values: on the token's scope, and a line in
-    the history of each connection whose secrets it carried."""
+    the history of each connection whose secrets it carried. The token's
+    last use is the pull's, kept by a trigger (delivery/version.py)."""
     with transaction.atomic():
-        token_mark_used(runtime_token=runtime_token, address=address)
         pull = ConfigPull.objects.create(
             token=runtime_token,
             project_id=runtime_token.project_id,

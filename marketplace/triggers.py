@@ -17,6 +17,11 @@ def _table(when: str) -> str:
     return when.split(" ON ")[1].split()[0]
 
 
+def table_of(trigger: tuple[str, list[str]]) -> str:
+    """The table a trigger is on."""
+    return _table(trigger[0])
+
+
 def install(schema_editor, *, sqlite: Triggers, postgresql: Triggers) -> None:
     """Create, or re-create, the triggers for the schema editor's database."""
     vendor = schema_editor.connection.vendor
@@ -52,3 +57,13 @@ def uninstall(schema_editor, *, sqlite: Triggers, postgresql: Triggers) -> None:
 
 def names(vendor: str, *, sqlite: Triggers, postgresql: Triggers) -> list[str]:
     return list(sqlite if vendor == "sqlite" else postgresql)
+
+
+def installed(connection) -> set[str]:
+    """The names of the triggers the database holds."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {row[0] for row in cursor.fetchall()}
