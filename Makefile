@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 # apt-get needs root; use sudo when we are not.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test test-fast serve lint format chromium wrk install install-dev bench load
+.PHONY: run test test-fast serve lint format chromium wrk axe install install-dev bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,21 @@ wrk:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; fi
 
-## test: install the test tools, Chromium and wrk, then run the whole suite
-test: install-dev chromium wrk
+## axe: axe-core, which the browser tests run on every page they visit (npm ci in tests/browser,
+## again when its lock changes; Debian's nodejs and npm where npm is missing)
+AXE_DIR := tests/browser
+axe: $(AXE_DIR)/node_modules/.package-lock.json
+
+$(AXE_DIR)/node_modules/.package-lock.json: $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "Installing Debian's nodejs and npm for the accessibility check"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; fi
+	cd $(AXE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## test: install the test tools, Chromium, wrk and axe-core, then run the whole suite
+test: install-dev chromium wrk axe
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## test-fast: the product's tests only: no browser, no gunicorn or tool subprocesses

@@ -1,6 +1,7 @@
-"""Django admin for connections, their per-environment bindings and their
-history. The console owns how connections are made; the admin looks, renames
-and cleans up, and never shows a secret."""
+"""Django admin for connections and their per-environment bindings (their
+history is the activity log's, console/admin.py). The console owns how
+connections are made; the admin looks, renames and cleans up, and never
+shows a secret."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import transaction
 
 from console.crypto import SecretValue
 
-from .models import Connection, ConnectionBinding, ConnectionEvent
+from .models import Connection, ConnectionBinding
 from .naming import validate_connection_name
 from .services import check_name_is_free, connection_delete, connection_update
 
@@ -204,37 +205,4 @@ class ConnectionBindingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # A binding lives and dies with its connection; only a superuser
         # cleans one up by hand (deleting a connection needs this too).
-        return request.user.is_superuser
-
-
-@admin.register(ConnectionEvent)
-class ConnectionEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "connection_name", "action", "actor_name", "organization")
-    list_filter = ("action", "organization")
-    list_select_related = ("organization",)
-    search_fields = ("connection_name", "=connection_public_id", "actor_name")
-    ordering = ("-created_at", "-pk")
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    fields = (
-        "created_at",
-        "organization",
-        "connection",
-        "connection_public_id",
-        "connection_name",
-        "actor",
-        "actor_name",
-        "action",
-        "detail",
-    )
-    readonly_fields = fields
-
-    # An audit log: nobody writes it by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -31,6 +32,11 @@ class ConnectionFilter(django_filters.FilterSet):
         label="Scope",
         empty_label="All scopes",
     )
+    components = django_filters.BooleanFilter(
+        method="include_components",
+        label="Include components' connections",
+        widget=forms.CheckboxInput,
+    )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
         choices=[(key, label) for key, (_, label) in SORTS.items()],
@@ -40,8 +46,14 @@ class ConnectionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, at_component: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if not at_component:
-            # At project level the list holds project connections only.
+        if at_component:
+            # A component sees its own connections and its project's, never
+            # another component's.
+            del self.filters["components"]
+        else:
+            # At project level the list holds the project's connections, and
+            # its components' when asked (the Scope filter would then repeat
+            # the toggle).
             del self.filters["scope"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -50,6 +62,10 @@ class ConnectionFilter(django_filters.FilterSet):
             | Q(description__icontains=value)
             | Q(service__name__icontains=value)
         )
+
+    def include_components(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        # Unticked is False, not empty: the method runs and narrows the list.
+        return queryset if value else queryset.filter(component__isnull=True)
 
     def filter_scope(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(component__isnull=(value == "project"))

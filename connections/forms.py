@@ -4,6 +4,7 @@ checks that need the database under a lock, are in connections/services/."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
@@ -18,6 +19,7 @@ from .naming import validate_connection_name
 from .services import check_name_is_free, connection_keys, default_endpoints
 
 MAPPING_LEGEND = "Environment to Endpoint Mapping"
+DESCRIPTION_MAX_LENGTH = Connection._meta.get_field("description").max_length
 
 
 class EndpointChoiceField(forms.ModelChoiceField):
@@ -34,19 +36,22 @@ class ConnectionDetailsForm(forms.Form):
         label="Name",
         # No max_length: a long name gets the naming rule's own message.
         # Help texts are escaped when rendered (templates/bootstrap5/).
-        help_text="3 to 50 letters, digits, spaces, _, - or . "
+        help_text="3 to 50 ASCII letters (A to Z), digits, spaces, _, - or . "
         "It names the environment variables: CHOREO_<NAME>_<KEY>.",
     )
     description = forms.CharField(
         label="Description",
         required=False,
-        max_length=Connection._meta.get_field("description").max_length,
+        max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+        # Said here for pages without JavaScript; with it, forms.js counts as one types.
+        help_text=f"At most {DESCRIPTION_MAX_LENGTH:,} characters.",
     )
 
     def add_mapping_fields(self, service, environments, initial: dict[int, int | None]) -> None:
         """One field per environment, named endpoint_<environment handle>."""
         self.mapping_fields: dict[str, int] = {}
+        self.mapping_environments: dict[str, object] = {}
         if service.kind != ServiceKind.THIRD_PARTY:
             return
         for environment in environments:
@@ -63,6 +68,7 @@ class ConnectionDetailsForm(forms.Form):
                 initial=initial.get(environment.pk),
             )
             self.mapping_fields[field_name] = environment.pk
+            self.mapping_environments[field_name] = environment
 
     def endpoint_mapping(self) -> dict[int, Endpoint | None] | None:
         """Environment id -> chosen endpoint; None when the service has no
@@ -106,6 +112,7 @@ class ConnectionEditForm(ConnectionDetailsForm):
 
         self.helper = FormHelper()
         self.helper.form_method = "post"
+        self.helper.form_class = "form-panel"
         mapping = (
             [
                 Fieldset(
@@ -128,8 +135,9 @@ class ConnectionEditForm(ConnectionDetailsForm):
             Div(
                 Submit("save", "Save"),
                 # Rendered with the page's context, where the view puts cancel_url.
-                HTML('<a class="btn btn-link" href="{{ cancel_url }}">Cancel</a>'),
-                css_class="d-flex gap-2 mt-3",
+                HTML('<a class="btn btn-outline-secondary" href="{{ cancel_url }}">Cancel</a>'),
+                # The one form pattern: static/junction/junction.css, form-panel and form-actions.
+                css_class="form-actions",
             ),
         )
 
@@ -146,12 +154,32 @@ class SecretRevealForm(forms.Form):
     key = forms.CharField(max_length=60)
 
 
+@dataclass(frozen=True)
+class MappingRow:
+    """One environment of the Environment to Endpoint Mapping, as shown."""
+
+    field: forms.BoundField
+    environment: object
+    without_endpoint: bool
+
+    @property
+    def warning_id(self) -> str:
+        return f"no-endpoint-{self.environment.handle}"
+
+
 class ConnectionCreateForm(ConnectionDetailsForm):
     """Create Connection. The mapping is pre-selected with the endpoint that
     serves each environment. ``request_token`` travels with the form so that
-    submitting it twice creates one connection."""
+    submitting it twice creates one connection.
+
+    "No endpoint" leaves the connection Pending in that environment: a
+    warning shows beside the choice, and Create goes ahead only for the
+    environments whose warning was on the page (``no_endpoint_in``, sent by
+    the warnings shown); otherwise the form comes back showing it."""
 
     request_token = forms.UUIDField(widget=forms.HiddenInput)
+    # Environment handles; one that names no "No endpoint" is simply ignored.
+    no_endpoint_in = forms.Field(required=False, widget=forms.MultipleHiddenInput)
 
     def __init__(self, *args, project, component, service, environments, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -166,16 +194,49 @@ class ConnectionCreateForm(ConnectionDetailsForm):
             environments,
             {env_id: getattr(endpoint, "pk", None) for env_id, endpoint in defaults.items()},
         )
+        for field_name, environment in self.mapping_environments.items():
+            # forms.js shows the warning while "No endpoint" is chosen.
+            self.fields[field_name].widget.attrs["data-empty-warning"] = (
+                f"no-endpoint-{environment.handle}"
+            )
 
     @property
     def mapping_bound_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.mapping_fields]
 
     @property
+    def mapping_rows(self) -> list[MappingRow]:
+        return [
+            MappingRow(
+                field=self[name],
+                environment=environment,
+                without_endpoint=self[name].value() in (None, ""),
+            )
+            for name, environment in self.mapping_environments.items()
+        ]
+
+    @property
     def mapping_has_errors(self) -> bool:
         return self.is_bound and (
             any(self[name].errors for name in self.mapping_fields) or bool(self.non_field_errors())
         )
+
+    @property
+    def mapping_needs_a_look(self) -> bool:
+        """Open the mapping when it holds an error or a "No endpoint"."""
+        return self.mapping_has_errors or any(row.without_endpoint for row in self.mapping_rows)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        warned = set(data.get("no_endpoint_in") or ())
+        for name, environment in self.mapping_environments.items():
+            if name in data and data[name] is None and environment.handle not in warned:
+                self.add_error(
+                    name,
+                    f"No endpoint in {environment.name}: the connection would be Pending "
+                    "there. Choose an endpoint, or click Create again to create it without one.",
+                )
+        return data
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

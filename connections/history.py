@@ -1,44 +1,59 @@
-"""A connection's history in words: one sentence per recorded event."""
+"""A connection's history in words: one sentence per recorded event (its
+events in the activity log, console.models.ActivityEvent)."""
 
 from __future__ import annotations
 
-from .models import ConnectionEvent, EventAction
+from django.db.models import QuerySet
+
+from console.models import Action, ActivityEvent, ObjectKind
+
+from .models import Connection
+
+
+def history_of(connection: Connection) -> QuerySet[ActivityEvent]:
+    """A connection's events, newest first; they outlive it."""
+    return ActivityEvent.objects.of_object(
+        connection.organization_id, ObjectKind.CONNECTION, connection.public_id
+    )
 
 
 def _quoted(value: object) -> str:
     return f"“{value}”" if value else "no endpoint"
 
 
-def describe_event(event: ConnectionEvent) -> str:
+def _change(event: ActivityEvent, field: str) -> tuple[object, object]:
+    pair = event.changes.get(field) if isinstance(event.changes, dict) else None
+    return tuple(pair) if isinstance(pair, list) and len(pair) == 2 else (None, None)
+
+
+def describe_event(event: ActivityEvent) -> str:
     """One line of history in words: "dave renamed the connection from …"."""
     who = event.actor_name or "Someone"
     detail = event.detail if isinstance(event.detail, dict) else {}
+    changes = event.changes if isinstance(event.changes, dict) else {}
     where = " in the Django admin" if detail.get("via") == "admin" else ""
     match event.action:
-        case EventAction.CREATED:
+        case Action.CREATED:
             service = detail.get("service")
             return f"{who} created the connection" + (f" to {service}" if service else "")
-        case EventAction.RENAMED:
-            return (
-                f"{who} renamed the connection from {_quoted(detail.get('from'))} "
-                f"to {_quoted(detail.get('to'))}{where}"
-            )
-        case EventAction.DESCRIPTION_CHANGED:
+        case Action.RENAMED:
+            before, after = _change(event, "name")
+            return f"{who} renamed the connection from {_quoted(before)} to {_quoted(after)}{where}"
+        case Action.DESCRIPTION_CHANGED:
             return f"{who} changed the description{where}"
-        case EventAction.MAPPING_CHANGED:
-            changes = detail.get("changes") if isinstance(detail.get("changes"), list) else []
+        case Action.MAPPING_CHANGED:
+            # {environment: [endpoint before, endpoint after]}
             parts = [
-                f"{change.get('environment')} from {_quoted(change.get('from'))} "
-                f"to {_quoted(change.get('to'))}"
-                for change in changes
-                if isinstance(change, dict)
+                f"{environment} from {_quoted(pair[0])} to {_quoted(pair[1])}"
+                for environment, pair in changes.items()
+                if isinstance(pair, list) and len(pair) == 2
             ]
             return f"{who} changed the endpoint mapping: " + "; ".join(parts)
-        case EventAction.SECRET_REVEALED:
+        case Action.SECRET_REVEALED:
             # "previous": the value a rotation replaced (connection_secret_reveal).
             old = "the old " if detail.get("previous") else ""
             return f"{who} revealed {old}{detail.get('key')} in {detail.get('environment')}"
-        case EventAction.CREDENTIALS_ROTATED:
+        case Action.CREDENTIALS_ROTATED:
             keys = detail.get("keys") if isinstance(detail.get("keys"), list) else []
             grace = detail.get("grace")
             kept = (
@@ -50,15 +65,15 @@ def describe_event(event: ConnectionEvent) -> str:
                 f"{who} rotated {' and '.join(str(key) for key in keys) or 'the credentials'} "
                 f"in {detail.get('environment')}; {kept}"
             )
-        case EventAction.VALUES_PULLED:
+        case Action.VALUES_PULLED:
             secrets = detail.get("secrets") if isinstance(detail.get("secrets"), list) else []
             address = detail.get("address")
             return (
-                f"The runtime token “{event.actor_name}” pulled "
+                f"The runtime token “{detail.get('token')}” pulled "
                 f"{' and '.join(str(key) for key in secrets) or 'the values'} for "
                 f"{detail.get('environment')}" + (f" from {address}" if address else "")
             )
-        case EventAction.PROVIDER_CHANGED:
+        case Action.PROVIDER_CHANGED:
             environments = detail.get("environments")
             where = (
                 f" (in {', '.join(str(name) for name in environments)})"
@@ -69,6 +84,6 @@ def describe_event(event: ConnectionEvent) -> str:
                 f"{who} changed {detail.get('service') or 'the service'}: "
                 f"{detail.get('change') or 'a change that reaches this connection'}{where}"
             )
-        case EventAction.DELETED:
+        case Action.DELETED:
             return f"{who} deleted the connection{where}"
     return f"{who}: {event.get_action_display()}"

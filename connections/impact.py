@@ -7,16 +7,21 @@ transaction (marketplace/changes.py). A constant number of queries whatever
 the number of connections: the connections, one per change kind that needs
 more, and one query per SCOPES_PER_QUERY consumer scopes for who still sees
 the service.
+
+The same list for the console's deletes that would reach consumers
+(settings.ENVIRONMENT_DELETE_IMPACT, COMPONENT_DELETE_IMPACT): the console
+refuses them while such connections exist, and its page names them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import IntegerField, Value
+from django.db.models import IntegerField, QuerySet, Value
 from django.db.models.functions import Lower
 
 from console.models import Component, Environment, Project
+from console.usage import consumers_of, resolving_bindings
 from marketplace.changes import AffectedConnection, ChangeKind, Impact, ServiceChange
 from marketplace.models import Service
 
@@ -70,12 +75,10 @@ def _mapped_to_endpoint(change: ServiceChange) -> dict[int, set[Environment]]:
     return mapped
 
 
-def impact_of(service: Service, changes: Sequence[ServiceChange]) -> Impact:
-    """The connections ``changes`` to ``service`` affect, by project,
-    component and name; each with where it is affected (nothing named:
-    everywhere)."""
-    connections = list(
-        service.connections.select_related("project", "component").order_by(
+def _by_scope(connections: QuerySet) -> list[Connection]:
+    """By project, component and name, each with its project and component."""
+    return list(
+        connections.select_related("project", "component").order_by(
             Lower("project__name"),
             "project_id",
             # A project's own connections first, on every database.
@@ -84,6 +87,13 @@ def impact_of(service: Service, changes: Sequence[ServiceChange]) -> Impact:
             "pk",
         )
     )
+
+
+def impact_of(service: Service, changes: Sequence[ServiceChange]) -> Impact:
+    """The connections ``changes`` to ``service`` affect, by project,
+    component and name; each with where it is affected (nothing named:
+    everywhere)."""
+    connections = _by_scope(service.connections.all())
     every = {c.pk for c in connections}
     # Connection id -> the environments concerned, or None for all of them.
     environments: dict[int, set[Environment] | None] = {}
@@ -115,4 +125,45 @@ def impact_of(service: Service, changes: Sequence[ServiceChange]) -> Impact:
             for connection in connections
             if connection.pk in environments
         ),
+    )
+
+
+def environment_delete_impact(environment: Environment) -> Impact:
+    """settings.ENVIRONMENT_DELETE_IMPACT: the connections that resolve in
+    ``environment`` (the console's rule, console.usage.resolving_bindings),
+    which its delete would leave with nothing there."""
+    resolving = resolving_bindings(environment).values("connection_id")
+    change = ServiceChange(
+        ChangeKind.ENVIRONMENT_DELETED,
+        f"deleting the environment {environment.name}",
+        environments=(environment,),
+    )
+    return Impact(
+        changes=(change,),
+        affected=tuple(
+            AffectedConnection(connection, (environment,))
+            for connection in _by_scope(Connection.objects.filter(pk__in=resolving))
+        ),
+    )
+
+
+def component_delete_impact(component: Component) -> Impact:
+    """settings.COMPONENT_DELETE_IMPACT: the connections to the services
+    ``component`` publishes (console.usage.consumers_of), which its delete
+    would leave without a service in every environment."""
+    connections = _by_scope(consumers_of(component))
+    if not connections:
+        return Impact(changes=())
+    # Names only: a service row carries its whole documentation.
+    services = Service.objects.filter(pk__in={c.service_id for c in connections}).order_by(
+        Lower("name"), "major"
+    )
+    names = ", ".join(f"{name} v{major}" for name, major in services.values_list("name", "major"))
+    change = ServiceChange(
+        ChangeKind.COMPONENT_DELETED,
+        f"deleting the component {component.name}, which publishes {names}",
+    )
+    return Impact(
+        changes=(change,),
+        affected=tuple(AffectedConnection(connection) for connection in connections),
     )

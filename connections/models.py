@@ -1,5 +1,6 @@
 """Connections: a consumer's (project's or component's) link to a service,
-resolved per environment, with generated credentials and a history."""
+resolved per environment, with generated credentials. Their history is in
+the organization's activity log (console.models.ActivityEvent)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,10 @@ class ConnectionQuerySet(models.QuerySet):
         if component is not None:
             scope |= models.Q(component_id=component.pk)
         return self.filter(project_id=project.pk).filter(scope)
+
+    def in_project(self, project: Project) -> ConnectionQuerySet:
+        """Every connection of a project: its own and its components'."""
+        return self.filter(project_id=project.pk)
 
     def sharing_names_with(
         self, project: Project, component: Component | None = None
@@ -362,54 +367,3 @@ class ConnectionBinding(models.Model):
 def api_key_digest(api_key: str) -> str:
     """How a binding finds an API key without decrypting: its SHA-256."""
     return hashlib.sha256(api_key.encode()).hexdigest()
-
-
-class EventAction(models.TextChoices):
-    CREATED = "created", "Created"
-    RENAMED = "renamed", "Renamed"
-    DESCRIPTION_CHANGED = "description-changed", "Description changed"
-    MAPPING_CHANGED = "mapping-changed", "Mapping changed"
-    SECRET_REVEALED = "secret-revealed", "Secret revealed"
-    CREDENTIALS_ROTATED = "credentials-rotated", "Credentials rotated"
-    # A runtime token's pull carried its secrets (delivery); the actor is the token.
-    VALUES_PULLED = "values-pulled", "Values pulled"
-    # The provider changed the service in a way that reaches the connection
-    # (marketplace/changes.py); the actor is the provider's Admin or Developer.
-    PROVIDER_CHANGED = "provider-changed", "Provider changed the service"
-    DELETED = "deleted", "Deleted"
-
-
-class ConnectionEvent(models.Model):
-    """One line of a connection's history. It outlives the connection (the
-    "deleted" event must), so it keeps the connection's id and name."""
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="connection_events"
-    )
-    connection = models.ForeignKey(
-        Connection, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
-    )
-    connection_public_id = models.UUIDField(db_index=True)
-    connection_name = models.CharField(max_length=NAME_MAX_LENGTH)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="connection_events",
-    )
-    actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=24, choices=EventAction.choices)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(action__in=EventAction.values), name="event_action_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.connection_name}: {self.get_action_display()}"

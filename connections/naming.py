@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 50
 
-# Starts and ends with a letter or digit; a separator (space, _, - or .) is
-# always followed by a letter or digit, so two never stand in a row.
-_NAME = re.compile(r"[A-Za-z0-9](?:[ _.\-]?[A-Za-z0-9])*")
+# ASCII letters, digits and the separators (space, _, - and .), starting and
+# ending with a letter or digit, never two separators in a row.
+_REFUSED_CHARACTER = re.compile(r"[^A-Za-z0-9 _.\-]")
 _SEPARATOR_RUN = re.compile(r"[ _.\-]{2,}")
 _NOT_VARIABLE_CHARACTER = re.compile(r"[^A-Z0-9]+")
 
@@ -31,22 +31,27 @@ def validate_connection_name(name: str) -> None:
             f"(this one has {len(name)}).",
             code="too_long",
         )
+    # The characters first: "Ünïcödé" starts with a letter, just not one
+    # that an environment variable's name can hold.
+    refused = _REFUSED_CHARACTER.search(name)
+    if refused:
+        raise ValidationError(
+            "A connection name may only use ASCII letters (A to Z, without accents), "
+            "digits, spaces, underscores (_), hyphens (-) and dots (.): "
+            f"“{refused.group()}” is not one of them.",
+            code="characters",
+        )
     if not (name[0].isascii() and name[0].isalnum()) or not (
         name[-1].isascii() and name[-1].isalnum()
     ):
         raise ValidationError(
-            "A connection name must start and end with a letter or a digit.", code="ends"
+            "A connection name must start and end with an ASCII letter (A to Z) or a digit.",
+            code="ends",
         )
     if _SEPARATOR_RUN.search(name):
         raise ValidationError(
             "A connection name cannot have two spaces, underscores, hyphens or dots in a row.",
             code="separator_run",
-        )
-    if not _NAME.fullmatch(name):
-        raise ValidationError(
-            "A connection name may only use letters A to Z, digits, spaces, "
-            "underscores (_), hyphens (-) and dots (.).",
-            code="characters",
         )
 
 

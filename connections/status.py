@@ -123,6 +123,9 @@ class ConnectionStatus:
     environments: tuple[EnvironmentStatus, ...]
     # What the connection page offers a side-by-side connection to.
     newer: NewerMajor | None = None
+    # Whether the connection's own scope still sees its service (the
+    # connection page links to the service's page only then).
+    service_visible: bool = True
 
     @property
     def ready(self) -> bool:
@@ -334,6 +337,7 @@ def connection_statuses(
                 for each in environments.get(connection.organization_id, [])
             ),
             newer,
+            service_visible=visible,
         )
     return statuses
 

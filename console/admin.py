@@ -7,7 +7,15 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .models import Component, Environment, Membership, Organization, Project, Role
+from .models import (
+    ActivityEvent,
+    Component,
+    Environment,
+    Membership,
+    Organization,
+    Project,
+    Role,
+)
 from .services import default_environments_create
 
 admin.site.site_header = "Junction administration"
@@ -176,3 +184,47 @@ class ComponentAdmin(admin.ModelAdmin):
     @admin.display(ordering="project__organization__name")
     def organization(self, component: Component):
         return component.project.organization
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "object_kind",
+        "object_name",
+        "action",
+        "actor_name",
+        "project_name",
+        "organization",
+    )
+    list_filter = ("object_kind", "action", "organization")
+    list_select_related = ("organization",)
+    search_fields = ("object_name", "=object_id", "actor_name", "project_name")
+    ordering = ("-created_at", "-pk")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = (
+        "created_at",
+        "organization",
+        "project",
+        "project_name",
+        "actor",
+        "actor_name",
+        "object_kind",
+        "object_id",
+        "object_name",
+        "action",
+        "changes",
+        "detail",
+    )
+    readonly_fields = fields
+
+    # An audit log: nobody writes it by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

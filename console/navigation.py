@@ -28,6 +28,12 @@ SECTIONS: dict[str, dict[str, str]] = {
         "project": "marketplace:browse",
         "component": "marketplace:browse",
     },
+    # The organization's (Admins) and each project's; at component level the
+    # section falls back to the overview.
+    "activity": {
+        "organization": "console:activity",
+        "project": "console:project-activity",
+    },
     # Admins only, at organization level: Members, then Environments.
     "settings": {"organization": "console:members"},
 }

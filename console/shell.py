@@ -12,6 +12,7 @@ from django.shortcuts import render
 from . import menus
 from .access import Scope
 from .htmx import wants_fragment
+from .url_state import UrlState
 
 
 def render_in_scope(
@@ -51,6 +52,7 @@ def render_page_or_fragment(
     fragment: str,
     fragment_context: Mapping | None = None,
     section: str = "overview",
+    url_state: UrlState | None = None,
 ) -> HttpResponse:
     """The ``fragment`` (a ``"page.html#partial"`` name) for an HTMX swap,
     else the whole ``template`` in the shell.
@@ -59,10 +61,21 @@ def render_page_or_fragment(
     A page whose context costs queries its fragment does not need passes
     ``context`` as a callable (called only for the page) and the fragment's
     own ``fragment_context``.
+
+    A page that keeps its state in its address passes ``url_state``
+    (console/url_state.py): its templates get it as ``url_state`` and the
+    fragment tells htmx to push that canonical address rather than the
+    request's own, which repeats every field of the form that sent it.
     """
+    state = {} if url_state is None else {"url_state": url_state}
     if wants_fragment(request):
         if fragment_context is None:
             fragment_context = context() if callable(context) else context
-        return render(request, fragment, {"scope": scope, **(fragment_context or {})})
+        response = render(request, fragment, {"scope": scope, **(fragment_context or {}), **state})
+        if url_state is not None:
+            response["HX-Push-Url"] = url_state.url()
+        return response
     page_context = context() if callable(context) else context
-    return render_in_scope(request, template, scope, page_context, section=section)
+    return render_in_scope(
+        request, template, scope, {**(page_context or {}), **state}, section=section
+    )

@@ -7,7 +7,7 @@ from django.urls import path
 
 from . import views
 from .urls_scopes import COMPONENT, ORG, PROJECT
-from .views import accounts, components, environments, members, projects
+from .views import accounts, activity, components, environments, members, projects
 
 app_name = "console"
 
@@ -68,4 +68,13 @@ urlpatterns = [
         name="member-remove",
     ),
     path("accounts/password/", accounts.password_change, name="password-change"),
+]
+
+# Activity: the organization's (its Admins) and each project's (every
+# member); two names, as two audiences.
+urlpatterns += [
+    path(ORG + "activity/", activity.activity, name="activity"),
+    path(ORG + "activity/export/", activity.activity_export, name="activity-export"),
+    path(PROJECT + "activity/", activity.activity, name="project-activity"),
+    path(PROJECT + "activity/export/", activity.activity_export, name="project-activity-export"),
 ]

@@ -1,20 +1,25 @@
-"""What uses a project or a component: what stops its delete, and what the
-delete takes with it (docs/domain.md, Deleting).
+"""What uses a project, a component or an environment: what stops its
+delete, and what the delete takes with it (docs/domain.md, Deleting).
 
 Connections, services and runtime tokens belong to higher apps: they are
 read here through the reverse relations of the console's models, never by
-importing those apps (docs/architecture.md).
+importing those apps (docs/architecture.md). Who a refused delete would
+leave without a service is listed as every provider's change lists its
+consumers (includes/impact.html), by the functions settings name:
+``ENVIRONMENT_DELETE_IMPACT`` and ``COMPONENT_DELETE_IMPACT``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from .models import Component, Project
+from .models import Component, Environment, Project
 
 # How many of each kind a confirmation page names; the rest are counted.
 SHOWN = 20
@@ -88,29 +93,20 @@ def project_is_empty(project: Project) -> bool:
     )
 
 
-@dataclass
-class PublishedService:
-    """One service the component publishes and the connections that use it."""
-
-    service: object
-    consumers: list = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class ComponentUsage:
     """What a component publishes, who consumes it, and what goes with it."""
 
-    published: list[PublishedService]
+    published: list
     connections: Listing
     runtime_tokens: Listing
-
-    @property
-    def consumers(self) -> list:
-        return [c for published in self.published for c in published.consumers]
+    # The connections to what it publishes, a marketplace.changes.Impact
+    # (settings.COMPONENT_DELETE_IMPACT): while there are any, it stays.
+    consumers: object
 
     @property
     def is_consumed(self) -> bool:
-        return any(published.consumers for published in self.published)
+        return bool(self.consumers.affected)
 
 
 def consumers_of(component: Component) -> QuerySet:
@@ -120,24 +116,27 @@ def consumers_of(component: Component) -> QuerySet:
     return organization.connections.filter(service__provider_component_id=component.pk)
 
 
-def component_usage(component: Component) -> ComponentUsage:
-    published = {
-        service.pk: PublishedService(service)
-        for service in component.published_services.order_by(Lower("name"), "major", "pk")
-    }
-    # Every consumer is listed: each is a connection someone has to delete
-    # or move before the component can go.
-    consumers = (
-        consumers_of(component)
-        .select_related("project", "component")
-        .order_by(Lower("project__name"), Lower("name"), "pk")
+def resolving_bindings(environment: Environment) -> QuerySet:
+    """The bindings of the connections that resolve in ``environment``:
+    mapped to an endpoint there, or to an internal service deployed there."""
+    resolving = Q(endpoint__isnull=False) | Q(
+        connection__service__deployments__environment=environment
     )
-    for connection in consumers:
-        published[connection.service_id].consumers.append(connection)
+    return environment.connection_bindings.filter(resolving)
+
+
+def environment_delete_impact(environment: Environment) -> object:
+    """settings.ENVIRONMENT_DELETE_IMPACT: the connections that resolve in
+    ``environment``, which its delete would leave with nothing there."""
+    return import_string(settings.ENVIRONMENT_DELETE_IMPACT)(environment)
+
+
+def component_usage(component: Component) -> ComponentUsage:
     return ComponentUsage(
-        published=list(published.values()),
+        published=list(component.published_services.order_by(Lower("name"), "major", "pk")),
         connections=Listing.of(component.connections.order_by(Lower("name"), "pk")),
         runtime_tokens=Listing.of(
             _live_tokens(component.runtime_tokens.all()).order_by(Lower("name"), "pk")
         ),
+        consumers=import_string(settings.COMPONENT_DELETE_IMPACT)(component),
     )

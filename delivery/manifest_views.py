@@ -140,7 +140,7 @@ def component_yaml_remove(
 ) -> HttpResponse:
     scope = get_component_for_user(request, org, project, component)
     scope.require_write()
-    if services.component_manifest_remove(component=scope.component):
+    if services.component_manifest_remove(component=scope.component, actor=request.user):
         messages.success(
             request,
             f"Removed component.yaml. Delivery gives {scope.component.name} every connection "

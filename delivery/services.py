@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from connections.models import Connection
 from connections.services.events import record_values_pulled
-from console.models import Component, Environment, Project
+from console.activity import changed, created, record
+from console.models import Action, Component, Environment, ObjectKind, Project
+from console.people import display_name
 
+from .activity import declared_state
 from .models import TOKEN_PREFIX, ComponentManifest, ConfigPull, RuntimeToken, token_digest
 
 
@@ -27,9 +30,11 @@ class IssuedToken:
 
 
 def _actor_name(actor) -> str:
-    return actor.get_username() if actor is not None and actor.is_authenticated else ""
+    # Kept as shown (a person's full name), so that it outlives their account.
+    return display_name(actor) if actor is not None and actor.is_authenticated else ""
 
 
+@transaction.atomic
 def runtime_token_create(
     *,
     project: Project,
@@ -59,14 +64,45 @@ def runtime_token_create(
         created_by_name=_actor_name(actor),
         expires_at=expires_at,
     )
+    # Never the token, nor the first characters the list shows of it.
+    _record_token(
+        runtime_token,
+        project=project,
+        actor=actor,
+        action=Action.CREATED,
+        changes=created(
+            {
+                "name": name,
+                "for": component.name if component is not None else "the project's connections",
+                "environment": environment.name,
+                "expires": expires_at.isoformat(timespec="minutes") if expires_at else "never",
+            }
+        ),
+    )
     return IssuedToken(runtime_token, token)
+
+
+def _record_token(runtime_token: RuntimeToken, *, project: Project, **fields) -> None:
+    record(
+        organization=runtime_token.organization_id,
+        project=project,
+        kind=ObjectKind.RUNTIME_TOKEN,
+        object_id=runtime_token.public_id,
+        object_name=runtime_token.name,
+        **fields,
+    )
 
 
 def runtime_token_revoke(*, runtime_token: RuntimeToken, actor) -> bool:
     """Revoke at once (the next pull gets 401). False when it already was."""
-    revoked = RuntimeToken.objects.filter(pk=runtime_token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by_name=_actor_name(actor)
-    )
+    with transaction.atomic():
+        revoked = RuntimeToken.objects.filter(pk=runtime_token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by_name=_actor_name(actor)
+        )
+        if revoked:
+            _record_token(
+                runtime_token, project=runtime_token.project, actor=actor, action=Action.REVOKED
+            )
     return bool(revoked)
 
 
@@ -100,6 +136,7 @@ def pull_record(
             ],
         )
         record_values_pulled(
+            project=runtime_token.project,
             connections=[(connection, keys) for connection, keys in delivered if keys],
             token_name=runtime_token.name,
             environment=runtime_token.environment.name,
@@ -108,17 +145,60 @@ def pull_record(
     return pull
 
 
+def _record_manifest(component: Component, **fields) -> None:
+    record(
+        organization=component.project.organization_id,
+        project=component.project,
+        kind=ObjectKind.COMPONENT_YAML,
+        object_id=component.pk,
+        object_name=f"component.yaml of {component.name}",
+        **fields,
+    )
+
+
+@transaction.atomic
 def component_manifest_save(*, component: Component, text: str, declared: dict, actor) -> None:
     """Save a component.yaml that delivery.manifest found valid, with what
     delivery reads of it (``declared``)."""
+    stored = (
+        ComponentManifest.objects.select_for_update()
+        .filter(component_id=component.pk)
+        .values_list("declared", flat=True)
+        .first()
+    )
     ComponentManifest.objects.update_or_create(
         component=component,
         defaults={"text": text, "declared": declared, "saved_by_name": _actor_name(actor)},
     )
+    after = declared_state(declared)
+    if stored is None:
+        _record_manifest(component, actor=actor, action=Action.CREATED, changes=created(after))
+    else:
+        _record_manifest(
+            component,
+            actor=actor,
+            action=Action.UPDATED,
+            changes=changed(declared_state(stored), after),
+        )
 
 
-def component_manifest_remove(*, component: Component) -> bool:
+@transaction.atomic
+def component_manifest_remove(*, component: Component, actor=None) -> bool:
     """Back to delivering every connection the component sees. False when
     it had no component.yaml."""
-    deleted, _ = ComponentManifest.objects.filter(component_id=component.pk).delete()
-    return bool(deleted)
+    stored = (
+        ComponentManifest.objects.select_for_update()
+        .filter(component_id=component.pk)
+        .values_list("declared", flat=True)
+        .first()
+    )
+    if stored is None:
+        return False
+    ComponentManifest.objects.filter(component_id=component.pk).delete()
+    _record_manifest(
+        component,
+        actor=actor,
+        action=Action.REMOVED,
+        detail={"state": declared_state(stored)},
+    )
+    return True

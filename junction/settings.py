@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Relative times ("3 hours ago") in console/templatetags/display.py.
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -131,6 +133,20 @@ ENVIRONMENT_CREATED_HOOKS = ["connections.services.bindings_for_new_environment"
 # affects record it.
 SERVICE_CHANGE_IMPACT = "connections.impact.impact_of"
 SERVICE_CHANGED_HOOKS = ["connections.services.events.record_service_change"]
+# Who deleting an environment or a component would leave without a service,
+# a function of it returning the same Impact: the console refuses such a
+# delete and its page lists them (console/usage.py).
+ENVIRONMENT_DELETE_IMPACT = "connections.impact.environment_delete_impact"
+COMPONENT_DELETE_IMPACT = "connections.impact.component_delete_impact"
+# Where a row of the activity log links to while its object exists, each a
+# function of (scope, events) returning {(kind, object id): url} for its
+# app's kinds (console/activity.py): the console names none of the others.
+ACTIVITY_LINKS = [
+    "console.activity.console_links",
+    "marketplace.activity.links",
+    "connections.activity.links",
+    "delivery.activity.links",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -143,7 +159,8 @@ MIDDLEWARE = [
     "console.middleware.no_store_when_signed_in",
     # Deny by default: every view needs a signed-in user unless it is marked
     # @login_not_required, so a new page cannot be left open by mistake.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's, except that an HTMX request sends the whole page to log in.
+    "console.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -275,6 +292,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads nothing from it: the token travels in hx-headers
+# A refused form gets a page of the console that says what to do (junction/errors.py).
+CSRF_FAILURE_VIEW = "junction.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -24,3 +24,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors inside the console's layout; JSON on the machine endpoints.
+handler400 = "junction.errors.bad_request"
+handler403 = "junction.errors.permission_denied"
+handler404 = "junction.errors.page_not_found"
+handler500 = "junction.errors.server_error"

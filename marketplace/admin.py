@@ -427,7 +427,7 @@ class EndpointAdmin(admin.ModelAdmin):
         # take, and refuses one mapped since the confirmation was shown.
         for endpoint in endpoints:
             try:
-                endpoint_delete(endpoint=endpoint)
+                endpoint_delete(endpoint=endpoint, actor=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
@@ -41,9 +42,15 @@ class ChangeKind(StrEnum):
     ENDPOINT_DELETED = "endpoint-deleted"
     PARAMETER_RENAMED = "parameter-renamed"
     PARAMETER_DELETED = "parameter-deleted"
+    # Deletes the console refuses while consumers exist (docs/domain.md,
+    # Deleting): their pages list who would lose the service.
+    ENVIRONMENT_DELETED = "environment-deleted"
+    COMPONENT_DELETED = "component-deleted"
     # Changes what consumers get but breaks nothing: listed, recorded.
     PARAMETER_ADDED = "parameter-added"
     UNLISTED = "unlisted"
+    DEPRECATED = "deprecated"
+    UNDEPRECATED = "undeprecated"
 
 
 CONFIRMED_KINDS = frozenset(
@@ -54,8 +61,15 @@ CONFIRMED_KINDS = frozenset(
         ChangeKind.ENDPOINT_DELETED,
         ChangeKind.PARAMETER_RENAMED,
         ChangeKind.PARAMETER_DELETED,
+        ChangeKind.ENVIRONMENT_DELETED,
+        ChangeKind.COMPONENT_DELETED,
     }
 )
+
+
+# Confirmed because the connections' environment variables change, not
+# because they lose the service.
+KEY_KINDS = frozenset({ChangeKind.PARAMETER_RENAMED, ChangeKind.PARAMETER_DELETED})
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,13 @@ class Impact:
     @property
     def needs_confirmation(self) -> bool:
         return bool(self.affected) and any(c.kind in CONFIRMED_KINDS for c in self.changes)
+
+    @property
+    def changes_keys_only(self) -> bool:
+        """The connections keep the service but provide other variables:
+        what the page warns of (includes/impact.html)."""
+        confirmed = [c.kind for c in self.changes if c.kind in CONFIRMED_KINDS]
+        return bool(confirmed) and all(kind in KEY_KINDS for kind in confirmed)
 
     @property
     def recorded(self) -> str:
@@ -264,7 +285,14 @@ def parameter_added(name: str) -> ServiceChange:
     )
 
 
-def parameter_renamed(old: str, new: str) -> ServiceChange:
+def parameter_renamed(old: str, new: str | None = None) -> ServiceChange:
+    """The rename of ``old`` to ``new``; without ``new``, the one a page
+    previews before the new name is given."""
+    if new is None:
+        return ServiceChange(
+            ChangeKind.PARAMETER_RENAMED,
+            f"renaming the parameter {old}: its environment variable changes name",
+        )
     return ServiceChange(
         ChangeKind.PARAMETER_RENAMED,
         f"renamed the parameter {old} to {new}: its environment variable changes name",
@@ -281,3 +309,45 @@ def parameter_deleted(name: str) -> ServiceChange:
 UNLISTED = ServiceChange(
     ChangeKind.UNLISTED, "removed it from the marketplace; existing connections keep working"
 )
+
+
+def deprecation_changes(
+    service: Service, *, sunset_on: date | None = None, message: str = "", withdrawn: bool = False
+) -> list[ServiceChange]:
+    """What a deprecation (``sunset_on`` and ``message``) or its withdrawal
+    tells ``service``'s consumers, read before the write; nothing when it
+    changes nothing."""
+    if withdrawn:
+        if not service.is_deprecated:
+            return []
+        return [
+            ServiceChange(
+                ChangeKind.UNDEPRECATED,
+                f"withdrew the deprecation of {service.major_label}: it is current again",
+            )
+        ]
+    message = message.strip()
+    if service.is_deprecated and (service.sunset_on, service.deprecation_message) == (
+        sunset_on,
+        message,
+    ):
+        return []
+    verb = "changed the deprecation of" if service.is_deprecated else "deprecated"
+    said = f", “{message}”" if message else ""
+    return [
+        ServiceChange(
+            ChangeKind.DEPRECATED,
+            f"{verb} {service.major_label}: sunset {sunset_on.isoformat()}{said}",
+        )
+    ]
+
+
+def deprecation_preview(service: Service) -> ServiceChange:
+    """The change a deprecation page lists the consumers of, before the
+    form says which one it is."""
+    if service.is_deprecated:
+        return ServiceChange(
+            ChangeKind.DEPRECATED,
+            f"changing or withdrawing the deprecation of {service.major_label}",
+        )
+    return ServiceChange(ChangeKind.DEPRECATED, f"deprecating {service.major_label}")

@@ -113,3 +113,23 @@ def read_definition(upload: UploadedFile) -> tuple[str, str]:
     if not text.strip():
         raise ValidationError("The file is empty.", code="empty")
     return text, detect_format(text)
+
+
+# A download's media type and file extension per format. OpenAPI and
+# AsyncAPI documents are JSON or YAML, told apart by their first character.
+_DOWNLOAD_TYPES = {
+    DefinitionFormat.GRAPHQL_SDL: ("text/plain; charset=utf-8", "graphql"),
+    DefinitionFormat.PROTO: ("text/plain; charset=utf-8", "proto"),
+    DefinitionFormat.WSDL: ("application/wsdl+xml; charset=utf-8", "wsdl"),
+}
+_JSON = ("application/json", "json")
+_YAML = ("application/yaml; charset=utf-8", "yaml")
+_TEXT = ("text/plain; charset=utf-8", "txt")
+
+
+def download_type(text: str, definition_format: str) -> tuple[str, str]:
+    """(media type, file extension) of a stored definition, for its download."""
+    if definition_format in (DefinitionFormat.OPENAPI, DefinitionFormat.ASYNCAPI):
+        # Only the start is looked at: a JSON document opens with "{".
+        return _JSON if text[:1000].lstrip().startswith("{") else _YAML
+    return _DOWNLOAD_TYPES.get(definition_format, _TEXT)

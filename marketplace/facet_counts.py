@@ -51,15 +51,22 @@ def label_counts(
     matching: Q,
     limit: int,
     include: Iterable[int] = (),
+    name_contains: str = "",
 ) -> list[tuple[int, str, int, int]]:
     """The labels of the scope, most used first: (tag id, name, services in
     the scope, those of them that also match ``matching``, a filter on kind,
-    visibility and service_type). Labels in ``include`` are listed even when
-    no service in the scope carries them."""
+    visibility and service_type); with ``name_contains``, those whose name
+    holds it (any case). Labels in ``include`` are listed even when no
+    service in the scope carries them, or their name does not match."""
     include = list(include)
+    rows = FacetCount.objects.filter(_audiences(organization_id, project_id), tag_id__gt=0)
+    if name_contains:
+        named = Tag.objects.filter(
+            organization_id=organization_id, name__icontains=name_contains
+        ).values("pk")
+        rows = rows.filter(Q(tag_id__in=named) | Q(tag_id__in=include))
     rows = (
-        FacetCount.objects.filter(_audiences(organization_id, project_id), tag_id__gt=0)
-        .values("tag_id")
+        rows.values("tag_id")
         .annotate(
             in_scope=Sum("n"),
             matching=Sum("n", filter=matching) if matching else Sum("n"),

@@ -4,7 +4,12 @@ A value's count is the number of services it would show with the other
 filters as they are, so ticking it never surprises. Without a text search
 the counts come from the maintained cells of facet_counts.py (a few dozen
 rows, whatever the size of the catalog); a text search counts its matches,
-which the full-text index finds without a scan.
+which the full-text index finds without a scan, but which costs in
+proportion to their number: a page of results may ask for the facets
+without those counts (``later``) and fetch them in a request of their own.
+
+The Labels facet lists the most used labels of the scope, or on request
+all of them (``LabelListing``), narrowed by a search of their names.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from console.access import Scope
 
 from . import catalog_version, facet_counts
+from . import search as search_module
 from .facet_counts import CellKey
 from .filters import MarketplaceFilter, has_any_tag
-from .models import Service, ServiceKind, ServiceType, Visibility
+from .models import Service, ServiceKind, ServiceType, Tag, Visibility
 from .search import terms
 
 
@@ -31,7 +38,7 @@ from .search import terms
 class FacetValue:
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted yet (see ``facets``)
     selected: bool
 
 
@@ -40,6 +47,21 @@ class Facet:
     name: str  # the query parameter
     label: str
     values: list[FacetValue]
+    # The scope has more values than are listed (the Labels facet).
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class Faceted:
+    facets: list[Facet]
+    # The services matching every filter; None while the counts are pending.
+    total: int | None
+    # Where a search's counts and pages are cached (None: not cached).
+    cache_key: str | None
+
+    @property
+    def pending(self) -> bool:
+        return self.total is None
 
 
 # (query parameter, position in a cell, label, choices)
@@ -50,7 +72,37 @@ FACET_FIELDS = (
 )
 CELL_FIELDS = ("kind", "visibility", "service_type")
 TAG_FACET_SIZE = 15
+# "Show all" lists the scope's labels up to this many, most used first; the
+# label search finds any other. What one page holds stays bounded.
+ALL_LABELS_AT_MOST = 200
 CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class LabelListing:
+    """Which labels the Labels facet lists: the most used, or all of them
+    (``?labels=all``) whose name holds ``search`` (``label_q``)."""
+
+    show_all: bool = False
+    search: str = ""
+
+    @classmethod
+    def from_query(cls, params) -> LabelListing:
+        if params.get("labels") != "all":
+            return cls()
+        typed = (params.get("label_q") or "")[: Tag._meta.get_field("name").max_length]
+        # No label holds a NUL, and PostgreSQL refuses one in a query outright.
+        return cls(show_all=True, search="".join(ch for ch in typed if ch.isprintable()).strip())
+
+    @property
+    def limit(self) -> int:
+        return ALL_LABELS_AT_MOST if self.show_all else TAG_FACET_SIZE
+
+    @property
+    def cache_suffix(self) -> str:
+        if not self.show_all:
+            return ""
+        return ":labels:" + hashlib.sha256(self.search.encode()).hexdigest()
 
 
 @dataclass
@@ -97,12 +149,28 @@ class _Counts:
     """The cells of the services that pass the search and the ticked labels,
     and the label counts, for one scope."""
 
-    def __init__(self, scope: Scope, visible: QuerySet, search: Q | None) -> None:
+    def __init__(
+        self, scope: Scope, visible: QuerySet, search: Q | None, text: str = "", field: str = "all"
+    ) -> None:
         self.organization_id = scope.organization.pk
         self.project_id = scope.project.pk if scope.project else None
         self.component_id = scope.component.pk if scope.component else None
         self.visible = visible
         self.search = search
+        self.text, self.field = text, field
+
+    @cached_property
+    def dense(self) -> bool:
+        """Whether the search is a one- or two-letter prefix that matches
+        half the scope or more: its counts then read every service of the
+        scope once, each tested on its own row, rather than gathering the
+        matches first (search.scan_condition)."""
+        if self.search is None or not search_module.is_short(self.text):
+            return False
+        in_scope = facet_counts.cells(self.organization_id, self.project_id)
+        in_scope.subtract(self.own)
+        half = sum(n for n in in_scope.values() if n > 0) // 2
+        return search_module.many_matches(self.text, self.field, self.organization_id, half)
 
     @cached_property
     def _own(self) -> tuple[Counter[CellKey], Counter[tuple[int, CellKey]]]:
@@ -140,22 +208,30 @@ class _Counts:
         # count once, which per-label rows cannot tell): count the matches.
         services = self.visible
         if self.search is not None:
-            services = services.filter(self.search)
+            services = services.filter(
+                search_module.scan_condition(self.text, self.field) if self.dense else self.search
+            )
         if selection.tag_ids:
             services = services.filter(has_any_tag(selection.tag_ids))
         return _cells_of(services)
 
-    def labels(self, selection: _Selection) -> list[tuple[str, int]]:
-        """The most used labels of the scope (a stable list that does not
-        jump as filters change; ticked ones always included), each with the
-        number of services it would show under the other filters."""
+    def labels(
+        self, selection: _Selection, listing: LabelListing, *, counted: bool = True
+    ) -> tuple[list[tuple[str, int | None]], bool]:
+        """The most used labels of the scope, or all those ``listing`` asks
+        for (a stable list that does not jump as filters change; ticked ones
+        always included), each with the number of services it would show
+        under the other filters (None unless ``counted``); and whether the
+        scope has more labels than listed."""
         own_labels = {label for label, _ in self.own_per_label}
         rows = facet_counts.label_counts(
             self.organization_id,
             self.project_id,
             matching=selection.cell_filter(),
-            limit=TAG_FACET_SIZE + len(own_labels),
+            # One more than shown: whether there are more to show.
+            limit=listing.limit + len(own_labels) + 1,
             include=selection.tag_ids,
+            name_contains=listing.search,
         )
         labels = []
         for tag_id, name, in_scope, matching in rows:
@@ -166,38 +242,113 @@ class _Counts:
             if in_scope > 0 or tag_id in selection.tag_ids:
                 labels.append((tag_id, name, in_scope, matching))
         labels.sort(key=lambda row: (-row[2], row[1]))
-        labels = labels[: TAG_FACET_SIZE + len(selection.tag_ids)]
+        shown = listing.limit + len(selection.tag_ids)
+        more = len(labels) > shown
+        labels = labels[:shown]
+        if not counted:
+            return [(name, None) for _, name, _, _ in labels], more
         if self.search is not None:
-            live = self._label_matches(selection, [row[0] for row in labels])
+            live = self._label_matches(selection, {row[0]: row[3] for row in labels})
             labels = [(tag_id, name, _, live.get(tag_id, 0)) for tag_id, name, _, _ in labels]
-        return [(name, matching) for _, name, _, matching in labels]
+        return [(name, matching) for _, name, _, matching in labels], more
 
-    def _label_matches(self, selection: _Selection, tag_ids: list[int]) -> dict[int, int]:
-        matches = self.visible.filter(self.search).filter(selection.cell_filter())
-        rows = (
-            Service.tags.through.objects.filter(tag_id__in=tag_ids, service__in=matches)
-            .values("tag_id")
-            .annotate(n=Count("service_id"))
-            .values_list("tag_id", "n")
-        )
-        return dict(rows)
+    def _label_matches(self, selection: _Selection, maintained: dict[int, int]) -> dict[int, int]:
+        """How many services matching the search each label (by id) would
+        show, from ``maintained``: each label's count under the other
+        filters, kept by the triggers."""
+        tag_ids = list(maintained)
+        if not self.dense:
+            matches = self.visible.filter(self.search).filter(selection.cell_filter())
+            rows = (
+                Service.tags.through.objects.filter(tag_id__in=tag_ids, service__in=matches)
+                .values("tag_id")
+                .annotate(n=Count("service_id"))
+                .values_list("tag_id", "n")
+            )
+            return dict(rows)
+        # A dense prefix: every service of a label the text names matches
+        # (its maintained count holds); the others' services are tested one
+        # by one against the text's matches, read once.
+        named = set()
+        if self.field in ("all", "label"):
+            named = set(
+                Tag.objects.filter(
+                    pk__in=tag_ids, name__icontains=search_module.label_text(self.text)
+                ).values_list("pk", flat=True)
+            )
+        counted = {tag_id: maintained[tag_id] for tag_id in named}
+        others = [tag_id for tag_id in tag_ids if tag_id not in named]
+        if others:
+            matching = self.visible.filter(selection.cell_filter()).filter(
+                search_module.scan_condition(self.text, self.field)
+            )
+            counted.update(_count_by_label(matching, others))
+        return counted
+
+
+def _count_by_label(services: QuerySet, tag_ids: list[int]) -> dict[int, int]:
+    """How many of ``services`` carry each label, read from the labels' rows,
+    each service looked up by its id. On SQLite the lookup is made to read
+    the narrow service_facet_cell index: by its id SQLite would read the
+    service's row, whose overview and definition come before its cell's
+    columns (ten times the time at size L, make bench)."""
+    labelled = Service.tags.through.objects.filter(tag_id__in=tag_ids)
+    if connection.vendor == "sqlite":
+        sql, params = services.order_by().values("pk").query.sql_with_params()
+        table = ' FROM "marketplace_service" WHERE '
+        if sql.count(table) == 1:  # one table, then its conditions (not a join)
+            where = sql.split(table, 1)[1]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT labelled.tag_id, COUNT(*) FROM marketplace_service_tags labelled"
+                    ' JOIN "marketplace_service" INDEXED BY service_facet_cell'
+                    ' ON "marketplace_service"."id" = labelled.service_id'
+                    f" WHERE labelled.tag_id IN ({', '.join(['%s'] * len(tag_ids))})"
+                    f" AND ({where}) GROUP BY labelled.tag_id",
+                    [*tag_ids, *params],
+                )
+                return dict(cursor.fetchall())
+    rows = (
+        labelled.filter(Exists(services.filter(pk=OuterRef("service_id"))))
+        .values("tag_id")
+        .annotate(n=Count("service_id"))
+        .values_list("tag_id", "n")
+    )
+    return dict(rows)
 
 
 def facets(
-    filterset: MarketplaceFilter, scope: Scope, visible: QuerySet
-) -> tuple[list[Facet], int, str | None]:
+    filterset: MarketplaceFilter,
+    scope: Scope,
+    visible: QuerySet,
+    *,
+    labels: LabelListing = LabelListing(),
+    later: bool = False,
+) -> Faceted:
     """Every facet with its counts, the number of services matching all
-    filters, and the key they are cached under (None: the counts were read
-    from the maintained cells, and nothing is cached)."""
+    filters, and the key a search's counts and pages are cached under
+    (None: the counts were read from the maintained cells, and nothing is
+    cached).
+
+    With ``later``, counts that would be counted from the matches (a text
+    search, or two labels ticked) and are not cached yet are not counted:
+    the facets come with their values only, for a page of results that
+    fetches its counts in a request of its own.
+    """
     selection = _selection(filterset)
-    counts = _Counts(scope, visible, filterset.search)
+    data = filterset.form.cleaned_data
+    counts = _Counts(
+        scope, visible, filterset.search, data.get("q") or "", data.get("search_in") or "all"
+    )
     key = _cache_key(filterset, scope, selection) if counts.are_live(selection) else None
-    if key is not None and (cached := cache.get(key)) is not None:
-        return (*cached, key)
-    result, total = _count(counts, selection)
+    if key is not None and (cached := cache.get(key + labels.cache_suffix)) is not None:
+        return Faceted(*cached, key)
+    if later and counts.are_live(selection):
+        return Faceted(_uncounted(counts, selection, labels), None, key)
+    result, total = _count(counts, selection, labels)
     if key is not None:
-        cache.set(key, (result, total), CACHE_SECONDS)
-    return result, total, key
+        cache.set(key + labels.cache_suffix, (result, total), CACHE_SECONDS)
+    return Faceted(result, total, key)
 
 
 def _cache_key(filterset: MarketplaceFilter, scope: Scope, selection: _Selection) -> str | None:
@@ -225,7 +376,37 @@ def _cache_key(filterset: MarketplaceFilter, scope: Scope, selection: _Selection
     return "facets:" + hashlib.sha256(f"{where}:{asked}".encode()).hexdigest()
 
 
-def _count(counts: _Counts, selection: _Selection) -> tuple[list[Facet], int]:
+def _uncounted(counts: _Counts, selection: _Selection, listing: LabelListing) -> list[Facet]:
+    """The facets' values as ``_count`` lists them, without their counts:
+    the labels come from the maintained cells, as their list always does."""
+    result = [
+        Facet(
+            name,
+            label,
+            [
+                FacetValue(value, text, None, value in selection.values[name])
+                for value, text in choices
+            ],
+        )
+        for name, _, label, choices in FACET_FIELDS
+    ]
+    labels, more = counts.labels(selection, listing, counted=False)
+    result.append(_label_facet(labels, selection, more))
+    return result
+
+
+def _label_facet(labels: list[tuple[str, int | None]], selection: _Selection, more: bool) -> Facet:
+    return Facet(
+        "tag",
+        "Labels",
+        [FacetValue(name, name, n, name in selection.tag_names) for name, n in labels],
+        more=more,
+    )
+
+
+def _count(
+    counts: _Counts, selection: _Selection, listing: LabelListing
+) -> tuple[list[Facet], int]:
     cells = counts.cells(selection)
     result = []
     for name, position, label, choices in FACET_FIELDS:
@@ -244,14 +425,6 @@ def _count(counts: _Counts, selection: _Selection) -> tuple[list[Facet], int]:
             )
         )
     total = sum(n for cell, n in cells.items() if selection.admits(cell))
-    result.append(
-        Facet(
-            "tag",
-            "Labels",
-            [
-                FacetValue(name, name, n, name in selection.tag_names)
-                for name, n in counts.labels(selection)
-            ],
-        )
-    )
+    labels, more = counts.labels(selection, listing)
+    result.append(_label_facet(labels, selection, more))
     return result, total

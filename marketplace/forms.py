@@ -34,6 +34,8 @@ from .models import (
 from .versions import parse_version
 
 PARAMETER_VALUE_MAX_LENGTH = 4000
+# Sent by the button that saves an endpoint its form said was incomplete.
+INCOMPLETE_CONFIRMATION = "save_incomplete"
 PARAMETER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Every connection already provides these keys; a parameter of the same name
 # would give two values the same environment variable.
@@ -240,6 +242,33 @@ class ParameterForm(forms.Form):
         return name
 
 
+class ParameterRenameForm(forms.Form):
+    """A new name for one parameter, under the rules of a new one."""
+
+    name = NameFormField(label="New name", max_length=60)
+
+    def __init__(self, *args, parameter: ServiceParameter, **kwargs) -> None:
+        self.parameter = parameter
+        kwargs.setdefault("initial", {"name": parameter.name})
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if name == self.parameter.name:
+            raise ValidationError("That is its name already: type the new one.", code="unchanged")
+        validate_parameter_name(name)
+        others = ServiceParameter.objects.filter(service_id=self.parameter.service_id).exclude(
+            pk=self.parameter.pk
+        )
+        if others.filter(name__iexact=name).exists():
+            raise ValidationError(
+                "This service already has a parameter of that name (names ignore case).",
+                code="duplicate",
+            )
+        return name
+
+
 class BaseParameterFormSet(forms.BaseFormSet):
     """The parameter rows of the register form; rows left empty are ignored."""
 
@@ -294,7 +323,12 @@ def parameter_helper() -> FormHelper:
 
 class EndpointForm(forms.Form):
     """An endpoint of a third-party service, with its value for each of the
-    service's parameters."""
+    service's parameters.
+
+    An endpoint that serves no environment, or leaves a parameter without a
+    value, is saved only once the person has seen so (``gaps``) and asked
+    for it anyway (the button that sends INCOMPLETE_CONFIRMATION): until
+    then a valid form ``asks_to_confirm_gaps`` and the view saves nothing."""
 
     name = NameFormField(label="Name", max_length=60, help_text="e.g. Sandbox or Live.")
     url = HttpUrlField(label="Endpoint URL")
@@ -322,6 +356,9 @@ class EndpointForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+        self.current_values = current
+        self.gaps: list[str] = []
+        self.incomplete_confirmed = self.is_bound and self.data.get(INCOMPLETE_CONFIRMATION) == "1"
         self.fields["environments"].queryset = Environment.objects.filter(
             organization_id=service.organization_id
         ).order_by("order")
@@ -362,6 +399,31 @@ class EndpointForm(forms.Form):
             )
         return name
 
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors:  # what is wrong first; what is missing after
+            self.gaps = self._gaps(data)
+        return data
+
+    def _gaps(self, data: dict) -> list[str]:
+        """What the endpoint leaves connections without, in plain words."""
+        gaps = []
+        if not data.get("environments"):
+            gaps.append("It serves no environment: no connection can use it until you tick one.")
+        for parameter in self.parameters:
+            value = data.get(self.parameter_field(parameter), "")
+            if value or (parameter.is_secret and self.current_values.get(parameter.pk)):
+                continue
+            gaps.append(
+                f"{parameter.name} has no value: connections mapped to this endpoint get "
+                "an empty one."
+            )
+        return gaps
+
+    @property
+    def asks_to_confirm_gaps(self) -> bool:
+        return bool(self.gaps) and not self.incomplete_confirmed
+
     def parameter_values(self) -> dict[str, str]:
         """Parameter name to value; an empty secret is left out, which keeps
         the current value of an existing endpoint."""
@@ -384,7 +446,10 @@ class InternalEndpointForm(ServiceDetailsForm):
         required=False,
         help_text="Part of the resource reference; made from the name when empty.",
     )
-    visibility = forms.ChoiceField(label="Network Visibility", choices=Visibility.choices)
+    # A new endpoint starts least exposed: widening it later is a choice.
+    visibility = forms.ChoiceField(
+        label="Network Visibility", choices=Visibility.choices, initial=Visibility.PROJECT
+    )
 
     field_order = ["endpoint_name", "handle", "service_type", "visibility", "version"]
 

@@ -7,7 +7,9 @@ page 5,000 costs what page 1 costs. The total is known from the facet
 counts, so no page ever counts the services either.
 
 A page number alone (a bookmark, or one typed by hand) still works, by
-offset. A search's pages are cached with its counts (see facets.py).
+offset. A search's pages are cached with its counts (see facets.py). A page
+read before its search's counts (facets.py, ``later``) has no total: it
+says only whether there are cards before and after it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from .models import Service
 
 PAGE_SIZE = 12
 CACHE_SECONDS = 600
+# How many cards a walked page (``walked_page``) tests at most.
+WALK_WINDOW = 240
 ORDER = ("name", "-major", "pk")
 REVERSED = ("-name", "major", "-pk")
 
@@ -60,22 +64,36 @@ def _before(position: tuple[str, int, int]) -> Q:
     return Q(name__lte=name) & (Q(name__lt=name) | Q(major__gt=major) | Q(major=major, pk__lt=pk))
 
 
+def _at_or_before(position: tuple[str, int, int]) -> Q:
+    name, major, pk = position
+    return Q(name__lte=name) & (Q(name__lt=name) | Q(major__gt=major) | Q(major=major, pk__lte=pk))
+
+
+def _at_or_after(position: tuple[str, int, int]) -> Q:
+    name, major, pk = position
+    return Q(name__gte=name) & (Q(name__gt=name) | Q(major__lt=major) | Q(major=major, pk__gte=pk))
+
+
 @dataclass(frozen=True)
 class ResultsPage:
     services: list[Service]
     number: int
-    total: int
+    total: int | None  # None: not counted yet
     page_size: int
     next_cursor: str = ""
     previous_cursor: str = ""
 
     @property
-    def num_pages(self) -> int:
+    def num_pages(self) -> int | None:
+        if self.total is None:
+            return None
         return max(1, -(-self.total // self.page_size))
 
     @property
     def has_other_pages(self) -> bool:
         # Named as on Django's Page, so the one pager (includes/pager.html) reads both.
+        if self.total is None:
+            return self.has_previous or self.has_next
         return self.num_pages > 1
 
     @property
@@ -95,27 +113,31 @@ class ResultsPage:
         return self.number + 1
 
 
-def _page_number(raw: str | None, num_pages: int) -> int:
+def _page_number(raw: str | None, num_pages: int | None) -> int:
     try:
         number = int(raw or 1)
     except ValueError:
         number = 1
-    return min(max(number, 1), num_pages)
+    # Without a total, a number past the last page finds no card and shows the first.
+    return min(max(number, 1), num_pages or 10**9)
 
 
 def results_page(
     services: QuerySet,
     params,
-    total: int,
+    total: int | None,
     *,
     cache_key: str | None = None,
     by_id: QuerySet | None = None,
+    walk: tuple[QuerySet, Q] | None = None,
 ) -> ResultsPage:
     """The page of ``services`` that ``params`` (the query string) asks for.
 
     With ``cache_key`` (a search's, see facets.py) the page's card ids are
     cached beside its counts, and a repeated request reads the cards by id
-    from ``by_id``, the scope's services without the search.
+    from ``by_id``, the scope's services without the search. With ``walk``
+    (the same services without the search, and the search tested row by
+    row) the page is first looked for by ``walked_page``.
     """
     page_key = None
     if cache_key is not None and by_id is not None:
@@ -132,7 +154,9 @@ def results_page(
                 next_cursor=next_cursor,
                 previous_cursor=previous_cursor,
             )
-    page = _read_page(services, params, total)
+    page = walked_page(*walk, params) if walk is not None else None
+    if page is None:
+        page = _read_page(services, params, total)
     if page_key is not None:
         cached = (
             [s.pk for s in page.services],
@@ -144,8 +168,8 @@ def results_page(
     return page
 
 
-def _read_page(services: QuerySet, params, total: int) -> ResultsPage:
-    num_pages = max(1, -(-total // PAGE_SIZE))
+def _read_page(services: QuerySet, params, total: int | None) -> ResultsPage:
+    num_pages = None if total is None else max(1, -(-total // PAGE_SIZE))
     number = _page_number(params.get("page"), num_pages)
     after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))
     if after is not None:
@@ -169,5 +193,50 @@ def _read_page(services: QuerySet, params, total: int) -> ResultsPage:
         total=total,
         page_size=PAGE_SIZE,
         next_cursor=encode_cursor(rows[-1]) if rows and more_after else "",
+        previous_cursor=encode_cursor(rows[0]) if rows and number > 1 else "",
+    )
+
+
+def walked_page(
+    services: QuerySet, condition: Q, params, *, window: int = WALK_WINDOW
+) -> ResultsPage | None:
+    """The page ``params`` asks for of the ``services`` that meet
+    ``condition``, with no total, found by testing at most ``window`` of
+    them one by one in card order from the page's position: what a search
+    that most services match costs, however many they are. None where those
+    hold too few matches to fill the page (the caller then reads the matches
+    off their index), and for a page asked for by number alone (an offset
+    among the matches).
+    """
+    after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))
+    if after is None and before is None and params.get("page") not in (None, "", "1"):
+        return None
+    backwards = after is None and before is not None
+    order = REVERSED if backwards else ORDER
+    if after is not None:
+        services = services.filter(_after(after))
+    elif before is not None:
+        services = services.filter(_before(before))
+    # The window's last card, off the card-order index: bounded by it, the
+    # walk stops there even when nothing matches.
+    edge = services.order_by(*order).values_list("name", "major", "pk")[window - 1 : window]
+    edge = edge.first()
+    if edge is not None:
+        services = services.filter(_at_or_after(edge) if backwards else _at_or_before(edge))
+    rows = list(services.filter(condition).order_by(*order)[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE and edge is not None:
+        return None
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if backwards:
+        rows.reverse()
+    number = _page_number(params.get("page"), None) if after or before else 1
+    return ResultsPage(
+        services=rows,
+        number=number if rows else 1,
+        total=None,
+        page_size=PAGE_SIZE,
+        # Walking back, there are cards after this page: the one it came from.
+        next_cursor=encode_cursor(rows[-1]) if rows and (more or backwards) else "",
         previous_cursor=encode_cursor(rows[0]) if rows and number > 1 else "",
     )

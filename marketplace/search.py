@@ -8,6 +8,15 @@ on ``to_tsvector('simple', ...)`` of the same columns.
 Matching is by word prefix on both: "pay" finds "Payments API". Labels
 (tags) are matched as substrings of the tag names, which live in a small
 table of their own.
+
+A search is read one of two ways. ``search_condition`` finds every match
+off the indexes, then the rows: right when few services match. A prefix of
+one or two characters (the first keystrokes) matches most of a catalog;
+``row_condition`` tests each row instead, so that a page of cards read in
+card order stops after a few dozen rows, whatever the number of matches.
+On SQLite the FTS5 table keeps an index of every one- and two-character
+prefix for that: without it, each test would merge every word starting with
+the prefix.
 """
 
 from __future__ import annotations
@@ -23,6 +32,9 @@ from . import triggers
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
+# The longest word a row is tested against at the cost of one index lookup
+# (FTS5's prefix index, below).
+SHORT_PREFIX = 2
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 SEARCH_FIELDS = ("all", "name", "label", "content")
@@ -33,7 +45,7 @@ SEARCH_FIELDS = ("all", "name", "label", "content")
 # tests/marketplace/test_search.py checks they exist.
 _SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS marketplace_service_fts "
-    "USING fts5(name, body, tokenize = 'unicode61 remove_diacritics 2')"
+    "USING fts5(name, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')"
 )
 _SQLITE_INDEX_ROW = (
     "INSERT INTO marketplace_service_fts (rowid, name, body) "
@@ -102,15 +114,23 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _fts_query(field: str, words: list[str]) -> str | None:
+    """The FTS5 query of ``words`` in ``field``: every word in one column."""
+    columns = {"name": ["name"], "content": ["body"], "all": ["name", "body"]}.get(field, [])
+    if not columns:
+        return None
+    if len(words) == 1 and field == "all":
+        # The same matches with no column named, read off one index instead of two.
+        return f'"{words[0]}"*'
+    return " OR ".join(
+        "(" + " AND ".join(f'{column} : "{word}"*' for word in words) + ")" for column in columns
+    )
+
+
 def _sqlite_matches(field: str, words: list[str]) -> tuple[list[str], list]:
     selects, params = [], []
-    columns = {"name": ["name"], "content": ["body"], "all": ["name", "body"]}.get(field, [])
-    if columns:
+    if (query := _fts_query(field, words)) is not None:
         # One MATCH for every column searched: FTS5 answers it from its index.
-        query = " OR ".join(
-            "(" + " AND ".join(f'{column} : "{word}"*' for word in words) + ")"
-            for column in columns
-        )
         selects.append(
             "SELECT rowid FROM marketplace_service_fts WHERE marketplace_service_fts MATCH %s"
         )
@@ -133,6 +153,10 @@ def _postgres_matches(field: str, words: list[str]) -> tuple[list[str], list]:
         for vector in vectors
     )
     return [f"SELECT id FROM marketplace_service WHERE {condition}"], [query] * len(vectors)
+
+
+def _label_text(text: str) -> str:
+    return "".join(ch for ch in text[:100] if ch.isprintable()).strip()
 
 
 def _matching_ids(field: str, words: list[str], label: str) -> tuple[str, list]:
@@ -184,11 +208,133 @@ def search_condition(text: str, field: str = "all", *, many: bool = False) -> Q 
         return None
     if field not in SEARCH_FIELDS:
         field = "all"
-    label = "".join(ch for ch in text[:100] if ch.isprintable()).strip()
-    matches = RawSQL(*_matching_ids(field, words, label))
+    matches = RawSQL(*_matching_ids(field, words, _label_text(text)))
     if default_connection.vendor == "postgresql":
         return Q(_AnyOf(F("pk"), matches))
     if many:
         card_id = Func(F("pk"), template="+%(expressions)s", output_field=BigIntegerField())
         return Q(In(card_id, matches))
     return Q(pk__in=matches)
+
+
+def is_short(text: str) -> bool:
+    """Whether every word of a search is a prefix that ``row_condition``
+    tests a row against at the cost of an index lookup."""
+    words = terms(text)
+    return bool(words) and all(len(word) <= SHORT_PREFIX for word in words)
+
+
+class _RowMatches(Func):
+    """The search tested on one row of marketplace_service (a correlated
+    condition): its text by the full-text index looked up by the row's id
+    on SQLite, by the row's own text on PostgreSQL; its labels by the row's
+    few labels, looked up by its id."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, words: list[str], label: str, *, scan: bool = False) -> None:
+        super().__init__(F("pk"))
+        # "field" is an expression's own attribute (its output field).
+        self.search_in, self.words, self.label = field, words, label
+        self.scan = scan
+
+    def as_sql(self, compiler, connection, **extra):
+        (pk,) = self.get_source_expressions()
+        row_id, _ = compiler.compile(pk)
+        tests, params = [], []
+        if connection.vendor == "postgresql":
+            query = " & ".join(f"{word}:*" for word in self.words)
+            vectors = {"name": [_PG_NAME], "content": [_PG_BODY], "all": [_PG_NAME, _PG_BODY]}
+            for vector in vectors.get(self.search_in, []):
+                table = row_id.rsplit(".", 1)[0]
+                tests.append(f"{vector.format(table=table)} @@ to_tsquery('simple', %s)")
+                params.append(query)
+            like = "ILIKE"
+        else:
+            if (query := _fts_query(self.search_in, self.words)) is not None:
+                matches = "SELECT rowid FROM marketplace_service_fts WHERE marketplace_service_fts"
+                # Scanning every row, the text's matches are read once, as a list.
+                test = (
+                    f"{row_id} IN ({matches} MATCH %s)"
+                    if self.scan
+                    else (f"EXISTS ({matches} MATCH %s AND rowid = {row_id})")
+                )
+                tests.append(test)
+                params.append(query)
+            like = "LIKE"
+        if self.search_in in ("label", "all"):
+            # "+": from the row's own labels (one index lookup), not from
+            # every service of each matching label.
+            tests.append(
+                "EXISTS (SELECT 1 FROM marketplace_service_tags"
+                f" WHERE marketplace_service_tags.service_id = {row_id}"
+                " AND +marketplace_service_tags.tag_id IN"
+                f" (SELECT id FROM marketplace_tag WHERE name {like} %s ESCAPE '\\'))"
+            )
+            params.append(f"%{_escape_like(self.label)}%")
+        return "(" + " OR ".join(tests or ["FALSE"]) + ")", params
+
+
+def row_condition(text: str, field: str = "all") -> Q | None:
+    """The same filter as ``search_condition``, tested row by row: for a
+    page read in card order when most services match (``is_short``)."""
+    words = terms(text)
+    if not words:
+        return None
+    if field not in SEARCH_FIELDS:
+        field = "all"
+    return Q(_RowMatches(field, words, _label_text(text)))
+
+
+def scan_condition(text: str, field: str = "all") -> Q | None:
+    """The same filter as ``search_condition``, for a count that reads every
+    service of a scope (the facet counts of a one- or two-letter prefix,
+    which most services match): on SQLite the text's matches are read once
+    and each label is looked up by the row's id, rather than gathering
+    every service of every matching label first."""
+    words = terms(text)
+    if not words or default_connection.vendor != "sqlite":
+        return search_condition(text, field)
+    if field not in SEARCH_FIELDS:
+        field = "all"
+    return Q(_RowMatches(field, words, _label_text(text), scan=True))
+
+
+def label_text(text: str) -> str:
+    """What a search's labels are matched against (as substrings)."""
+    return _label_text(text)
+
+
+def many_matches(text: str, field: str, organization_id: int, many: int) -> bool:
+    """Whether a search matches more than ``many`` services, told without
+    counting them all: the full-text matches of every organization (a few
+    more than ``many`` read at most), and the services carrying the
+    organization's matching labels. For ``search_condition(many=...)``
+    when the facet counts, which know, come later."""
+    words = terms(text)
+    if not words:
+        return False
+    if field not in SEARCH_FIELDS:
+        field = "all"
+    parts, params = [], []
+    if default_connection.vendor == "postgresql":
+        selects, text_params = _postgres_matches(field, words)
+        like = "ILIKE"
+    else:
+        selects, text_params = _sqlite_matches(field, words)
+        like = "LIKE"
+    for select in selects:
+        parts.append(f"SELECT count(*) FROM ({select} LIMIT %s) AS text_matches")
+        params += [*text_params, many + 1]
+    if field in ("label", "all"):
+        parts.append(
+            "SELECT count(*) FROM (SELECT 1 FROM marketplace_service_tags WHERE tag_id IN"
+            f" (SELECT id FROM marketplace_tag WHERE organization_id = %s AND name {like} %s"
+            " ESCAPE '\\') LIMIT %s) AS label_matches"
+        )
+        params += [organization_id, f"%{_escape_like(_label_text(text))}%", many + 1]
+    if not parts:
+        return False
+    with default_connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(f"({part})" for part in parts), params)
+        return cursor.fetchone()[0] > many

@@ -33,7 +33,7 @@ def component_endpoints(request: HttpRequest, scope: Scope) -> str:
     for service in published:
         url_by_environment = {d.environment_id: d.url for d in service.deployments.all()}
         # One cell per environment in promotion order; None reads "Not deployed".
-        service.environment_urls = [url_by_environment.get(env.pk) for env in environments]
+        service.environment_urls = [(env, url_by_environment.get(env.pk)) for env in environments]
     return render_to_string(
         "marketplace/publishing/component_endpoints.html",
         {"scope": scope, "published": published, "environments": environments},

@@ -15,8 +15,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from console.models import Component, Environment, Organization, Project
+from console.activity import changed, created, yes_no
+from console.models import Action, Component, Environment, ObjectKind, Organization, Project
 
+from .activity import (
+    endpoint_state,
+    record_part,
+    record_service,
+    secret_changes,
+    secret_values,
+    service_state,
+)
 from .documentation import documentation_fields
 from .models import (
     DEPRECATION_MESSAGE_MAX_LENGTH,
@@ -65,18 +74,27 @@ def internal_service_publish(
     urls: Mapping[Environment, str] | None = None,
     api_definition: str = "",
     definition_format: str = "",
+    actor=None,
 ) -> Service:
     """Publish (or update, for a newer release of the same major) a component
     endpoint as a marketplace service named ``<component> - <endpoint>``.
 
     ``urls`` maps an environment to the endpoint's URL there; an environment
-    left out is "not deployed".
+    left out is "not deployed". ``actor``: who, for the activity log (None:
+    a script), as in every write of this module.
     """
     project = component.project
     organization = project.organization
     parsed = parse_version(version)
     urls = dict(urls or {})
     _check_environments(organization, urls)
+    existing = Service.objects.filter(
+        kind=ServiceKind.INTERNAL,
+        provider_component=component,
+        endpoint_handle=endpoint_handle,
+        major=parsed.major,
+    ).first()
+    before = service_state(existing) if existing is not None else None
     service, _ = Service.objects.update_or_create(
         kind=ServiceKind.INTERNAL,
         provider_component=component,
@@ -104,7 +122,18 @@ def internal_service_publish(
         Deployment.objects.update_or_create(
             service=service, environment=environment, defaults={"url": url}
         )
+    after = service_state(service)
+    if before is None:
+        record_service(service, actor=actor, action=Action.PUBLISHED, changes=created(after))
+    elif changes := changed(before, after) | _gone(before, after):
+        record_service(service, actor=actor, action=Action.UPDATED, changes=changes)
     return service
+
+
+def _gone(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list]:
+    """Fields the state had and no longer has (a URL of an environment it
+    is no longer deployed in)."""
+    return {field: [value, None] for field, value in before.items() if field not in after}
 
 
 @transaction.atomic
@@ -122,6 +151,7 @@ def third_party_service_register(
     api_definition: str = "",
     definition_format: str = "",
     parameters: Iterable[tuple[str, bool]] = (),
+    actor=None,
 ) -> Service:
     """Register a third-party service for the organization or one project.
 
@@ -146,9 +176,24 @@ def third_party_service_register(
         ),
     )
     service.tags.set(_tags_for(organization, tags))
+    parameters = list(parameters)
     ServiceParameter.objects.bulk_create(
         ServiceParameter(service=service, name=param_name, is_secret=is_secret)
         for param_name, is_secret in parameters
+    )
+    record_service(
+        service,
+        actor=actor,
+        action=Action.REGISTERED,
+        changes=created(
+            {
+                **service_state(service),
+                "parameters": [
+                    f"{param_name} (secret)" if is_secret else param_name
+                    for param_name, is_secret in parameters
+                ],
+            }
+        ),
     )
     return service
 
@@ -161,6 +206,7 @@ def endpoint_create(
     url: str,
     environments: Iterable[Environment],
     parameter_values: Mapping[str, str] | None = None,
+    actor=None,
 ) -> Endpoint:
     """Add an endpoint to a third-party service, with a value for each of
     the service's parameters (a missing one is stored empty)."""
@@ -179,6 +225,14 @@ def endpoint_create(
             endpoint=endpoint, parameter=parameter, value=values.get(parameter.name, "")
         )
         for parameter in service.parameters.all()
+    )
+    record_part(
+        service,
+        kind=ObjectKind.ENDPOINT,
+        part=endpoint,
+        actor=actor,
+        action=Action.CREATED,
+        changes=created(endpoint_state(endpoint)),
     )
     return endpoint
 
@@ -213,6 +267,7 @@ def third_party_service_update(
     tags: Iterable[str] = (),
     api_definition: str = "",
     definition_format: str = "",
+    actor=None,
 ) -> Service:
     """Change a third-party service card's details.
 
@@ -229,6 +284,7 @@ def third_party_service_update(
             f"{parsed.major}.x as a new service.",
             code="major_changed",
         )
+    before = service_state(service)
     service.name = name.strip()
     service.version = version.strip()
     service.service_type = service_type
@@ -240,20 +296,30 @@ def third_party_service_update(
         setattr(service, field, value)
     service.save()
     service.tags.set(_tags_for(service.organization, tags))
+    if changes := changed(before, service_state(service)):
+        record_service(service, actor=actor, action=Action.UPDATED, changes=changes)
     return service
 
 
 @transaction.atomic
-def service_set_listed(*, service: Service, listed: bool) -> Service:
+def service_set_listed(*, service: Service, listed: bool, actor=None) -> Service:
     """Show a service in the marketplace or remove it from there; the
     connections that use it keep working either way."""
+    stored = Service.objects.filter(pk=service.pk).values_list("listed", flat=True).first()
+    if stored is not None and stored != listed:
+        record_service(
+            service,
+            actor=actor,
+            action=Action.LISTED if listed else Action.UNLISTED,
+            changes={"in the marketplace": [yes_no(stored), yes_no(listed)]},
+        )
     service.listed = listed
     service.save(update_fields=["listed", "updated_at"])
     return service
 
 
 @transaction.atomic
-def service_deprecate(*, service: Service, sunset_on: date, message: str) -> Service:
+def service_deprecate(*, service: Service, sunset_on: date, message: str, actor=None) -> Service:
     """Mark a major version Deprecated: its consumers see the sunset date and
     the message, and it keeps working. Deprecating it again changes the date
     and the message, not when it was first deprecated."""
@@ -266,6 +332,13 @@ def service_deprecate(*, service: Service, sunset_on: date, message: str) -> Ser
             },
             code="too_long",
         )
+    before = (
+        {"sunset": _day(service.sunset_on), "message": service.deprecation_message}
+        if service.is_deprecated
+        else {}
+    )
+    if changes := changed(before, {"sunset": _day(sunset_on), "message": message}):
+        record_service(service, actor=actor, action=Action.DEPRECATED, changes=changes)
     service.deprecated_at = service.deprecated_at or timezone.now()
     service.sunset_on = sunset_on
     service.deprecation_message = message
@@ -273,9 +346,23 @@ def service_deprecate(*, service: Service, sunset_on: date, message: str) -> Ser
     return service
 
 
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 @transaction.atomic
-def service_undeprecate(*, service: Service) -> Service:
+def service_undeprecate(*, service: Service, actor=None) -> Service:
     """Withdraw a deprecation: the version is current again."""
+    if service.deprecated_at is not None:
+        record_service(
+            service,
+            actor=actor,
+            action=Action.UNDEPRECATED,
+            changes={
+                "sunset": [_day(service.sunset_on), None],
+                "message": [service.deprecation_message, None],
+            },
+        )
     service.deprecated_at = None
     service.sunset_on = None
     service.deprecation_message = ""
@@ -284,12 +371,15 @@ def service_undeprecate(*, service: Service) -> Service:
 
 
 @transaction.atomic
-def service_delete(*, service: Service) -> None:
+def service_delete(*, service: Service, actor=None) -> None:
     """Delete a service card (internal or third-party) that no connection uses."""
     # Lock the row so that a connection created meanwhile waits for the
     # delete, and then fails on the missing service instead of dangling.
     Service.objects.select_for_update().filter(pk=service.pk).first()
     _refuse_if_connected(service)
+    record_service(
+        service, actor=actor, action=Action.DELETED, detail={"state": service_state(service)}
+    )
     service.delete()
 
 
@@ -301,6 +391,7 @@ def endpoint_update(
     url: str,
     environments: Iterable[Environment],
     parameter_values: Mapping[str, str] | None = None,
+    actor=None,
 ) -> Endpoint:
     """Change an endpoint. A parameter left out of ``parameter_values`` keeps
     its current value, which is how a secret is kept without showing it."""
@@ -312,6 +403,7 @@ def endpoint_update(
     unknown = set(values) - set(parameters)
     if unknown:
         raise ValidationError(f"Unknown parameters: {', '.join(sorted(unknown))}.")
+    before, secrets_before = endpoint_state(endpoint), secret_values(endpoint)
     endpoint.name = name.strip()
     endpoint.url = url.strip()
     endpoint.save(update_fields=["name", "url"])
@@ -320,11 +412,23 @@ def endpoint_update(
         EndpointParameterValue.objects.update_or_create(
             endpoint=endpoint, parameter=parameters[parameter_name], defaults={"value": value}
         )
+    changes = changed(before, endpoint_state(endpoint)) | secret_changes(
+        secrets_before, secret_values(endpoint)
+    )
+    if changes:
+        record_part(
+            service,
+            kind=ObjectKind.ENDPOINT,
+            part=endpoint,
+            actor=actor,
+            action=Action.UPDATED,
+            changes=changes,
+        )
     return endpoint
 
 
 @transaction.atomic
-def endpoint_delete(*, endpoint: Endpoint) -> None:
+def endpoint_delete(*, endpoint: Endpoint, actor=None) -> None:
     """Delete an endpoint that no connection is mapped to."""
     # The lock connection_create takes on the service row: a create mapping
     # to this endpoint either commits first, and is seen below, or reads
@@ -344,6 +448,14 @@ def endpoint_delete(*, endpoint: Endpoint) -> None:
             f"{'them' if len(names) != 1 else 'it'} to another endpoint first.",
             code="in_use",
         )
+    record_part(
+        endpoint.service,
+        kind=ObjectKind.ENDPOINT,
+        part=endpoint,
+        actor=actor,
+        action=Action.DELETED,
+        detail={"state": endpoint_state(endpoint)},
+    )
     endpoint.delete()
 
 
@@ -396,7 +508,7 @@ def service_parameters_check(*, service: Service, names: Iterable[str]) -> None:
 
 @transaction.atomic
 def service_parameter_add(
-    *, service: Service, name: str, is_secret: bool = False
+    *, service: Service, name: str, is_secret: bool = False, actor=None
 ) -> ServiceParameter:
     """Add a parameter to a third-party service; every endpoint gets an
     empty value for it, to be filled in on the endpoint."""
@@ -410,11 +522,21 @@ def service_parameter_add(
         EndpointParameterValue(endpoint=endpoint, parameter=parameter, value="")
         for endpoint in service.endpoints.all()
     )
+    record_part(
+        service,
+        kind=ObjectKind.PARAMETER,
+        part=parameter,
+        actor=actor,
+        action=Action.CREATED,
+        changes=created({"name": name, "secret": yes_no(is_secret)}),
+    )
     return parameter
 
 
 @transaction.atomic
-def service_parameter_rename(*, parameter: ServiceParameter, name: str) -> ServiceParameter:
+def service_parameter_rename(
+    *, parameter: ServiceParameter, name: str, actor=None
+) -> ServiceParameter:
     """Rename a parameter: its variable in every connection changes, so the
     new name is checked as an added one would be."""
     name = name.strip()
@@ -422,12 +544,30 @@ def service_parameter_rename(*, parameter: ServiceParameter, name: str) -> Servi
     service_parameters_check(
         service=parameter.service, names=[*others.values_list("name", flat=True), name]
     )
+    before = parameter.name
     parameter.name = name
     parameter.save(update_fields=["name"])
+    if before != name:
+        record_part(
+            parameter.service,
+            kind=ObjectKind.PARAMETER,
+            part=parameter,
+            actor=actor,
+            action=Action.RENAMED,
+            changes={"name": [before, name]},
+        )
     return parameter
 
 
 @transaction.atomic
-def service_parameter_delete(*, parameter: ServiceParameter) -> None:
+def service_parameter_delete(*, parameter: ServiceParameter, actor=None) -> None:
     """Remove a parameter and every endpoint's value for it."""
+    record_part(
+        parameter.service,
+        kind=ObjectKind.PARAMETER,
+        part=parameter,
+        actor=actor,
+        action=Action.DELETED,
+        detail={"state": {"name": parameter.name, "secret": yes_no(parameter.is_secret)}},
+    )
     parameter.delete()

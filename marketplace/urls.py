@@ -17,6 +17,7 @@ from .views import browse, deprecation  # noqa: E402
 for scope_prefix in (ORG, PROJECT, COMPONENT):
     urlpatterns += [
         path(scope_prefix + "marketplace/", browse.marketplace, name="browse"),
+        path(scope_prefix + "marketplace/facets/", browse.marketplace_facets, name="browse-facets"),
         path(
             scope_prefix + "marketplace/services/<int:service_id>/",
             browse.service_detail,
@@ -26,6 +27,11 @@ for scope_prefix in (ORG, PROJECT, COMPONENT):
             scope_prefix + "marketplace/services/<int:service_id>/definition/",
             browse.service_definition,
             name="service-definition",
+        ),
+        path(
+            scope_prefix + "marketplace/services/<int:service_id>/definition/download/",
+            browse.service_definition_download,
+            name="service-definition-download",
         ),
         path(
             scope_prefix + "marketplace/services/<int:service_id>/deprecation/",
@@ -75,6 +81,11 @@ for scope_prefix in (ORG, PROJECT):
             one_service + "parameters/<int:parameter_id>/delete/",
             third_party_endpoints.third_party_parameter_delete,
             name="third-party-parameter-delete",
+        ),
+        path(
+            one_service + "parameters/<int:parameter_id>/rename/",
+            third_party_endpoints.third_party_parameter_rename,
+            name="third-party-parameter-rename",
         ),
     ]
 

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from console.activity import record
 from console.crypto import SecretValue
-from console.models import WRITER_ROLES, Membership, Project
+from console.models import WRITER_ROLES, Action, Membership, ObjectKind, Project
 
 from .models import IntrospectionClient
 
@@ -45,6 +46,19 @@ def _require_writer(project: Project, actor) -> None:
         raise PermissionDenied("Only Admins and Developers can manage introspection credentials.")
 
 
+def _record(project: Project, *, actor, action: Action) -> None:
+    # Neither the secret nor the client id: that they were made, rotated or read.
+    record(
+        organization=project.organization_id,
+        project=project,
+        actor=actor,
+        kind=ObjectKind.INTROSPECTION_CREDENTIALS,
+        object_id=project.pk,
+        object_name=f"introspection credentials of {project.name}",
+        action=action,
+    )
+
+
 def _locked(project: Project) -> IntrospectionClient | None:
     """The project's credentials, if any, after locking the project row: two
     clicks at once create one pair, and a rotation never races another."""
@@ -69,6 +83,7 @@ def introspection_client_create(*, project: Project, actor) -> IntrospectionClie
         client_secret=_new_secret(),
         created_by=actor,
     )
+    _record(project, actor=actor, action=Action.CREATED)
     logger.info(
         "introspection credentials %s created for project %s by user %s",
         client.client_id,
@@ -94,6 +109,7 @@ def introspection_client_rotate(*, project: Project, actor) -> IntrospectionClie
     client.client_secret = _new_secret()
     client.rotated_at = timezone.now()
     client.save(update_fields=["client_secret", "rotated_at"])
+    _record(project, actor=actor, action=Action.CREDENTIALS_ROTATED)
     logger.info(
         "introspection secret of %s rotated for project %s by user %s",
         client.client_id,
@@ -103,6 +119,7 @@ def introspection_client_rotate(*, project: Project, actor) -> IntrospectionClie
     return client
 
 
+@transaction.atomic
 def introspection_secret_reveal(*, project: Project, actor) -> str:
     """The plaintext secret, for an Admin or Developer. The reveal is logged
     (who and which client, never the value)."""
@@ -110,6 +127,7 @@ def introspection_secret_reveal(*, project: Project, actor) -> str:
     client = IntrospectionClient.objects.filter(project_id=project.pk).first()
     if client is None:
         raise IntrospectionClient.DoesNotExist("This project has no introspection credentials.")
+    _record(project, actor=actor, action=Action.SECRET_REVEALED)
     logger.info(
         "introspection secret of %s revealed to user %s",
         client.client_id,

@@ -11,11 +11,20 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from connections.history import describe_event
-from connections.models import Connection, ConnectionBinding, ConnectionEvent, EventAction
+from connections.history import describe_event, history_of
+from connections.models import Connection, ConnectionBinding
 from connections.services import connection_create
 from console.crypto import MASK
-from console.models import ComponentType, Environment, Membership, Organization, Project, Role
+from console.models import (
+    Action,
+    ActivityEvent,
+    ComponentType,
+    Environment,
+    Membership,
+    Organization,
+    Project,
+    Role,
+)
 from delivery.models import ComponentManifest, ConfigPull, RuntimeToken, token_digest
 from delivery.services import runtime_token_create
 from marketplace.models import (
@@ -359,9 +368,9 @@ def test_it_renames_a_connection_and_its_variables(admin_client, admin_user, dat
     connection.refresh_from_db()
     assert connection.name == "Checkout Backend v2"
     assert connection.variable_stem == "CHECKOUT_BACKEND_V2"
-    event = connection.events.get(action=EventAction.RENAMED)
+    event = history_of(connection).get(action=Action.RENAMED)
     assert event.actor == admin_user
-    assert event.detail["from"] == "Checkout Backend"
+    assert event.changes["name"] == ["Checkout Backend", "Checkout Backend v2"]
 
 
 @pytest.mark.parametrize(
@@ -461,8 +470,8 @@ def test_it_records_a_connection_deleted_in_the_admin(admin_client, dataset):
 
     assert response.status_code == 302
     assert not Connection.objects.filter(pk=connection.pk).exists()
-    event = ConnectionEvent.objects.get(action=EventAction.DELETED)
-    assert event.connection_public_id == connection.public_id
+    event = history_of(connection).get(action=Action.DELETED)
+    assert event.object_id == str(connection.public_id)
 
 
 def test_it_deletes_a_connection_as_the_console_does_and_says_so(admin_client, dataset):
@@ -474,27 +483,34 @@ def test_it_deletes_a_connection_as_the_console_does_and_says_so(admin_client, d
     )
 
     assert not Connection.objects.filter(pk=connection.pk).exists()
-    event = ConnectionEvent.objects.get(action=EventAction.DELETED)
+    event = history_of(connection).get(action=Action.DELETED)
     assert event.detail == {
         "service": str(connection.service),
         "scope": connection.scope_label,
+        "state": {
+            "name": "Checkout Backend",
+            "service": str(connection.service),
+            "version": connection.service.version,
+            "level": connection.scope_label,
+            **({"component": connection.component.name} if connection.component else {}),
+        },
         "via": "admin",
     }
     assert describe_event(event).endswith("deleted the connection in the Django admin")
 
 
-def test_it_shows_connection_events_read_only(admin_client, dataset):
-    event = ConnectionEvent.objects.first()
-    url = _admin_url(ConnectionEvent, "change", event.pk)
+def test_it_shows_activity_events_read_only(admin_client, dataset):
+    event = ActivityEvent.objects.first()
+    url = _admin_url(ActivityEvent, "change", event.pk)
 
     page = admin_client.get(url)
-    attempt = admin_client.post(url, {"connection_name": "Tampered", "action": "deleted"})
+    attempt = admin_client.post(url, {"object_name": "Tampered", "action": "deleted"})
 
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert attempt.status_code == 403
     event.refresh_from_db()
-    assert event.connection_name != "Tampered"
+    assert event.object_name != "Tampered"
 
 
 def test_it_gives_an_organization_added_in_the_admin_its_environments(admin_client):

@@ -47,13 +47,21 @@ EXPECTED_PAGES = {
     # The two ways of counting facets (issue #12, item 10), which must agree.
     "facets-maintained",
     "facets-grouped",
+    # The first search as one types (issue #17): its cards, then its counts,
+    # for a one- and a two-letter prefix, beside the admin's search for them.
+    "first-search-1-results",
+    "first-search-1-counts",
+    "first-search-2-results",
+    "first-search-2-counts",
     "floor",
     "admin-services",
+    "admin-services-1",
+    "admin-services-2",
     "admin-connections",
 }
 
 
-def _bench(tmp_path: Path, size: str, serve: float = 0) -> dict:
+def _bench(tmp_path: Path, size: str, serve: float = 0, *extra: str) -> dict:
     output = tmp_path / "bench.json"
     completed = subprocess.run(
         [
@@ -66,6 +74,7 @@ def _bench(tmp_path: Path, size: str, serve: float = 0) -> dict:
             f"--json={output}",
             f"--database-url=sqlite:///{tmp_path / 'bench.sqlite3'}",
             f"--serve={serve}",
+            *extra,
         ],
         capture_output=True,
         text=True,
@@ -132,3 +141,21 @@ def test_it_builds_a_synthetic_organization_and_measures_it(tmp_path):
     _assert_every_page_measured(data)
     # The configuration endpoint against its goals (issue #14), reported, not asserted.
     assert set(data["runtime_config"]["goals"]) == {"queries", "p95", "conditional_p95"}
+
+
+def test_it_measures_only_the_pages_asked_for(tmp_path):
+    data = _bench(tmp_path, "S", 0, "--pages=first-search,floor,admin-services-")
+
+    assert {page["key"] for page in data["pages"]} == {
+        "first-search-1-results",
+        "first-search-1-counts",
+        "first-search-2-results",
+        "first-search-2-counts",
+        "floor",
+        "admin-services-1",
+        "admin-services-2",
+    }
+    assert all(page["error"] is None for page in data["pages"]), data["pages"]
+    # The first search against its goals (issue #17), reported, not asserted.
+    assert [each["prefix_length"] for each in data["first_search"]] == [1, 2]
+    assert set(data["first_search"][0]["goals"]) == {"results", "counts"}

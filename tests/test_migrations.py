@@ -25,7 +25,13 @@ ADDED_SINCE = {"overview_html", "definition_summary"}
 APPS = ("console", "marketplace", "connections")
 # Kept by triggers, which a migration may reinstall: the counts must be the
 # same, not their row ids; the catalog version only has to change forward.
-DERIVED_ROWS = {"marketplace.FacetCount": {"id"}, "marketplace.CatalogVersion": {"version"}}
+# The activity log's connection events go back into the last release's
+# ConnectionEvent and come again as new rows (issue #15).
+DERIVED_ROWS = {
+    "marketplace.FacetCount": {"id"},
+    "marketplace.CatalogVersion": {"version"},
+    "console.ActivityEvent": {"id"},
+}
 
 
 def _rows() -> dict[str, list[tuple]]:
@@ -42,6 +48,9 @@ def _rows() -> dict[str, list[tuple]]:
             if model._meta.label == "marketplace.FacetCount":
                 # A recount leaves out the empty cells the triggers leave behind.
                 kept = kept.exclude(n=0)
+            if model._meta.label == "console.ActivityEvent":
+                # The last release kept the history of connections only.
+                kept = kept.filter(object_kind="connection")
             rows[model._meta.label] = sorted(kept.values_list(*fields), key=repr)
     return rows
 
@@ -70,4 +79,134 @@ def test_it_migrates_the_last_releases_data_with_no_loss():
         not Service.objects.exclude(api_definition="")
         .filter(definition_format="openapi", definition_summary={})
         .exists()
+    )
+
+
+# Before the activity log (issue #15): ConnectionEvent held a connection's history.
+BEFORE_ACTIVITY_LOG = [
+    ("connections", "0007_provider_changed_event"),
+    ("console", "0003_password_change_required"),
+]
+EVENT_FIELDS = (
+    "created_at",
+    "organization_id",
+    "project_id",
+    "project_name",
+    "actor_id",
+    "actor_name",
+    "object_kind",
+    "object_id",
+    "object_name",
+    "action",
+    "changes",
+    "detail",
+)
+
+
+def _connection_history() -> list[tuple]:
+    ActivityEvent = apps.get_model("console", "ActivityEvent")
+    return list(
+        ActivityEvent.objects.filter(object_kind="connection")
+        .order_by("created_at", "pk")
+        .values_list(*EVENT_FIELDS)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_moves_connection_events_into_the_activity_log_and_back():
+    from connections.services import connection_create, connection_update
+    from connections.services.events import record_values_pulled
+    from console.services.projects import project_create
+    from tests import factories
+
+    organization = factories.make_organization()
+    dave = factories.make_user("dave")
+    project = project_create(organization=organization, name="Payments", actor=dave)
+    stripe = factories.make_third_party_service(organization)
+    factories.add_endpoint(stripe, "Sandbox", "https://sandbox.test", ["development"])
+    live = factories.add_endpoint(stripe, "Live", "https://live.test", ["production"])
+    pay = connection_create(project=project, service=stripe, name="Pay", created_by=dave)
+    production = organization.environments.get(handle="production")
+    connection_update(
+        connection=pay,
+        name="Payments",
+        description="Cards",
+        endpoints={production.pk: None},
+        actor=dave,
+    )
+    connection_update(
+        connection=pay,
+        name="Payments",
+        description="Cards",
+        endpoints={production.pk: live},
+        actor=dave,
+    )
+    record_values_pulled(
+        project=project,
+        connections=[(pay, ["ChoreoAPIKey"])],
+        token_name="ci",
+        environment="Production",
+        address="10.0.0.7",
+    )
+    before = _connection_history()
+    assert {row[9] for row in before} == {
+        "created",
+        "renamed",
+        "description-changed",
+        "mapping-changed",
+        "values-pulled",
+    }
+
+    _migrate(BEFORE_ACTIVITY_LOG)
+
+    old_apps = MigrationExecutor(connection).loader.project_state(BEFORE_ACTIVITY_LOG).apps
+    ConnectionEvent = old_apps.get_model("connections", "ConnectionEvent")
+    old = {event.action: event for event in ConnectionEvent.objects.all()}
+    # Back in the last release's shape.
+    assert old["renamed"].detail == {"from": "Pay", "to": "Payments"}
+    mappings = ConnectionEvent.objects.filter(action="mapping-changed").order_by("pk")
+    assert [event.detail for event in mappings] == [
+        {"changes": [{"environment": "Production", "from": "Live", "to": None}]},
+        {"changes": [{"environment": "Production", "from": None, "to": "Live"}]},
+    ]
+    assert old["values-pulled"].actor_name == "ci"
+    assert old["values-pulled"].detail == {
+        "environment": "Production",
+        "address": "10.0.0.7",
+        "secrets": ["ChoreoAPIKey"],
+    }
+    # A connection deleted before the activity log: its project is not known.
+    gone = ConnectionEvent.objects.create(
+        organization_id=organization.pk,
+        connection=None,
+        connection_public_id="6f1c2a52-3b7e-4b8e-9d8e-1f2a3b4c5d6e",
+        connection_name="Gone",
+        actor_name="vera",
+        action="deleted",
+        detail={"service": "Stripe API v1", "scope": "Project"},
+    )
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    after = _connection_history()
+    # The project's own "created" went: the last release could not hold it.
+    assert after == [*before, _gone_row(gone, organization.pk)]
+    ActivityEvent = apps.get_model("console", "ActivityEvent")
+    assert not ActivityEvent.objects.exclude(object_kind="connection").exists()
+
+
+def _gone_row(gone, organization_id: int) -> tuple:
+    return (
+        gone.created_at,
+        organization_id,
+        None,
+        "",
+        None,
+        "vera",
+        "connection",
+        "6f1c2a52-3b7e-4b8e-9d8e-1f2a3b4c5d6e",
+        "Gone",
+        "deleted",
+        {},
+        {"service": "Stripe API v1", "scope": "Project"},
     )

@@ -285,7 +285,10 @@ WRITES: dict[str, Write] = {
         302,
     ),
     "third-party listing": Write(
-        _org("marketplace:third-party-listing", **STRIPE), lambda w: {"listed": "0"}, ADMINS, 302
+        _org("marketplace:third-party-listing", **STRIPE),
+        lambda w: {"listed": "0", "confirmed": "1"},
+        ADMINS,
+        302,
     ),
     "service deprecate": Write(
         _org("marketplace:service-deprecation", **STRIPE),
@@ -415,7 +418,7 @@ WRITES: dict[str, Write] = {
     ),
     "component endpoint listing": Write(
         _scoped("marketplace:component-endpoint-listing", component=True, **OWN_SERVICE),
-        lambda w: {"listed": "0"},
+        lambda w: {"listed": "0", "confirmed": "1"},
         WRITERS,
         302,
     ),

@@ -131,6 +131,7 @@ WRITERS_ONLY = (200, 200, 403)  # Admins and Developers; Viewers 403
 ADMINS_ONLY = (200, 403, 403)
 REVEAL = {"environment": "development", "key": "webhookSigningSecret"}
 ROTATE = {"environment": "development", "grace": "1h"}
+CONFIRMED_UNLIST = {"listed": "0", "confirmed": "1"}
 
 # An empty POST to a form is a form shown again with its errors (200); a
 # delete deletes (302), unless connections use the thing (409).
@@ -162,13 +163,16 @@ RULES: dict[str, Rule] = {
     "marketplace:browse": page(),
     "marketplace:service": page(),
     "marketplace:service-definition": page(),
+    "marketplace:service-definition-download": page(),
+    "marketplace:browse-facets": page(),
     # Version lifecycle; an empty POST is the form again.
     "marketplace:service-deprecation": form(ADMINS_ONLY, ADMINS_ONLY),
     "marketplace:third-party-list": page(*ADMINS_ONLY),
     "marketplace:third-party-register": form(ADMINS_ONLY, ADMINS_ONLY),
     "marketplace:third-party-detail": page(*ADMINS_ONLY),
     "marketplace:third-party-edit": form(ADMINS_ONLY, ADMINS_ONLY),
-    "marketplace:third-party-listing": action((302, 403, 403), {"listed": "0"}),
+    # Removing asks first (GET, or a POST without "confirmed"); its confirmation removes.
+    "marketplace:third-party-listing": form(ADMINS_ONLY, (302, 403, 403), CONFIRMED_UNLIST),
     # Stripe API has connections: it can be removed from the marketplace only.
     "marketplace:third-party-delete": form(ADMINS_ONLY, (409, 403, 403)),
     "marketplace:third-party-endpoint-add": form(ADMINS_ONLY, ADMINS_ONLY),
@@ -179,10 +183,12 @@ RULES: dict[str, Rule] = {
     # Stripe API's connections lose the parameter: without their number
     # typed, the page comes back asking for it.
     "marketplace:third-party-parameter-delete": form(ADMINS_ONLY, (200, 403, 403)),
+    # An empty POST is the rename form again, asking for the new name.
+    "marketplace:third-party-parameter-rename": form(ADMINS_ONLY, ADMINS_ONLY),
     "marketplace:component-endpoint-add": form(WRITERS_ONLY, WRITERS_ONLY),
     "marketplace:component-endpoint-edit": form(WRITERS_ONLY, WRITERS_ONLY),
     "marketplace:component-endpoint-remove": form(WRITERS_ONLY, (302, 302, 403)),
-    "marketplace:component-endpoint-listing": action((302, 302, 403), {"listed": "0"}),
+    "marketplace:component-endpoint-listing": form(WRITERS_ONLY, (302, 302, 403), CONFIRMED_UNLIST),
     # The authorization server: public documents, and form endpoints that
     # authenticate clients, not people (an empty multipart POST is a 400).
     "oauth:metadata": public(get=200, post=405),
@@ -232,6 +238,11 @@ RULES: dict[str, Rule] = {
     "console:member-create-account": form(ADMINS_ONLY, ADMINS_ONLY),
     "console:member-role": form(ADMINS_ONLY, ADMINS_ONLY),
     "console:member-remove": form(ADMINS_ONLY, (302, 403, 403)),
+    # Activity: the organization's is its Admins', a project's every member's.
+    "console:activity": page(*ADMINS_ONLY),
+    "console:activity-export": page(*ADMINS_ONLY),
+    "console:project-activity": page(),
+    "console:project-activity-export": page(),
     # Every signed-in user's own password; an empty POST is the form again.
     "console:password-change": Rule(
         get={**_roles(200, 200, 200), "outsider": 200, "anonymous": 302},
@@ -418,7 +429,9 @@ def test_it_shows_nothing_of_b_on_any_page_of_a(world):
             response = client.get(url, **headers)
             assert response.status_code == 200, url
             assert _kept_by_no_cache(response), (url, headers)
-            html = response.content.decode().lower()
+            # The activity log's export streams.
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            html = body.decode().lower()
             leaked = [marker for marker in LEAK_MARKERS if marker.lower() in html]
             assert not leaked, f"{url} shows organization B's {leaked}"
             seen += 1

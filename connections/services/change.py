@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from console.crypto import SecretValue
-from console.models import Project
+from console.models import Action, Project
 from marketplace.models import (
     SECURITY_KEYS,
     Endpoint,
@@ -24,7 +24,6 @@ from ..models import (
     BINDING_FIELDS,
     Connection,
     ConnectionBinding,
-    EventAction,
 )
 from .bindings import add_missing_bindings, lock_binding_for_writer
 from .events import record_event
@@ -122,33 +121,31 @@ def connection_update(
         record_event(
             connection=connection,
             actor=actor,
-            action=EventAction.RENAMED,
-            detail={"from": stored["name"], "to": name},
+            action=Action.RENAMED,
+            changes={"name": [stored["name"], name]},
         )
     if description != stored["description"]:
         record_event(
             connection=connection,
             actor=actor,
-            action=EventAction.DESCRIPTION_CHANGED,
-            detail={"from": stored["description"], "to": description},
+            action=Action.DESCRIPTION_CHANGED,
+            changes={"description": [stored["description"], description]},
         )
     if changed_bindings:
-        changes = []
+        # {environment: [endpoint before, endpoint after]}, None for no endpoint.
+        changes = {}
         for binding, endpoint in changed_bindings:
-            changes.append(
-                {
-                    "environment": binding.environment.name,
-                    "from": binding.endpoint.name if binding.endpoint else None,
-                    "to": endpoint.name if endpoint else None,
-                }
-            )
+            changes[binding.environment.name] = [
+                binding.endpoint.name if binding.endpoint else None,
+                endpoint.name if endpoint else None,
+            ]
             binding.endpoint = endpoint
             binding.save(update_fields=["endpoint"])
         record_event(
             connection=connection,
             actor=actor,
-            action=EventAction.MAPPING_CHANGED,
-            detail={"changes": changes},
+            action=Action.MAPPING_CHANGED,
+            changes=changes,
         )
     return connection
 
@@ -168,14 +165,38 @@ def connection_delete(*, connection: Connection, actor, via: str = "") -> None:
     record_event(
         connection=connection,
         actor=actor,
-        action=EventAction.DELETED,
+        action=Action.DELETED,
         detail={
             "service": str(connection.service),
             "scope": connection.scope_label,
+            "state": last_state(connection),
             **({"via": via} if via else {}),
         },
     )
     connection.delete()
+
+
+def last_state(connection: Connection) -> dict[str, object]:
+    """What the history keeps of a deleted connection: its name, service,
+    version, level and, for a third-party service, the endpoint of each
+    environment. Never a credential."""
+    service = connection.service
+    state: dict[str, object] = {
+        "name": connection.name,
+        "service": str(service),
+        "version": service.version,
+        "level": connection.scope_label,
+    }
+    if connection.component_id is not None:
+        state["component"] = connection.component.name
+    if connection.description:
+        state["description"] = connection.description
+    if service.kind == ServiceKind.THIRD_PARTY:
+        for binding in connection.bindings.select_related("environment", "endpoint"):
+            state[f"endpoint in {binding.environment.name}"] = (
+                binding.endpoint.name if binding.endpoint else None
+            )
+    return state
 
 
 def _secret_of(connection: Connection, binding: ConnectionBinding, key: str) -> SecretValue:
@@ -239,7 +260,7 @@ def connection_secret_reveal(
     record_event(
         connection=connection,
         actor=actor,
-        action=EventAction.SECRET_REVEALED,
+        action=Action.SECRET_REVEALED,
         detail={
             "environment": binding.environment.name,
             "key": key,

@@ -8,14 +8,13 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from console.models import Component, Environment, Project
+from console.models import Action, Component, Environment, Project
 from marketplace.models import Endpoint, Service, ServiceKind
 
 from ..models import (
     AuthScheme,
     Connection,
     ConnectionBinding,
-    EventAction,
 )
 from ..naming import variable_stem
 from .bindings import generated_credentials
@@ -133,7 +132,7 @@ def connection_create(
     record_event(
         connection=connection,
         actor=created_by,
-        action=EventAction.CREATED,
+        action=Action.CREATED,
         detail={"service": str(service), "scope": connection.scope_label},
     )
     return connection

@@ -1,55 +1,87 @@
-"""The history of a connection."""
+"""The history of a connection: its events in the organization's activity
+log (console.activity), of kind "connection", named by its public id."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+from console.activity import event, record_many
+from console.models import Action, ActivityEvent, ObjectKind, Project
 from marketplace.changes import Impact
 from marketplace.models import Service
 
-from ..models import (
-    Connection,
-    ConnectionEvent,
-    EventAction,
-)
+from ..models import Connection
 
 
-def _actor_fields(actor) -> dict:
-    if actor is not None and actor.is_authenticated:
-        return {"actor": actor, "actor_name": actor.get_username()}
-    return {"actor": None, "actor_name": ""}
+def connection_event(
+    *,
+    connection: Connection,
+    actor,
+    action: Action,
+    changes: Mapping[str, Sequence] | None = None,
+    detail: dict | None = None,
+    actor_name: str | None = None,
+    project: Project | None = None,
+) -> ActivityEvent:
+    """``project``: the connection's, when the caller has it read already."""
+    return event(
+        organization=connection.organization_id,
+        project=project or connection.project,
+        actor=actor,
+        actor_name=actor_name,
+        kind=ObjectKind.CONNECTION,
+        object_id=connection.public_id,
+        object_name=connection.name,
+        action=action,
+        changes=changes,
+        detail=detail,
+    )
 
 
 def record_event(
-    *, connection: Connection, actor, action: EventAction, detail: dict | None = None
-) -> ConnectionEvent:
-    return ConnectionEvent.objects.create(
-        organization_id=connection.organization_id,
-        connection=connection,
-        connection_public_id=connection.public_id,
-        connection_name=connection.name,
-        action=action,
-        **_actor_fields(actor),
-        detail=detail or {},
+    *,
+    connection: Connection,
+    actor,
+    action: Action,
+    changes: Mapping[str, Sequence] | None = None,
+    detail: dict | None = None,
+) -> ActivityEvent:
+    recorded = connection_event(
+        connection=connection, actor=actor, action=action, changes=changes, detail=detail
     )
+    recorded.save(force_insert=True)
+    return recorded
+
+
+def token_actor_name(token_name: str) -> str:
+    """How the log names a runtime token that acted (a pull)."""
+    return f"runtime token “{token_name}”"
 
 
 def record_values_pulled(
     *,
+    project: Project,
     connections: list[tuple[Connection, list[str]]],
     token_name: str,
     environment: str,
     address: str | None,
 ) -> None:
     """One line in the history of each connection whose secrets a runtime
-    token's pull carried (delivery), written in one statement."""
-    ConnectionEvent.objects.bulk_create(
-        ConnectionEvent(
-            organization_id=connection.organization_id,
+    token's pull carried (delivery), written in one statement; they are
+    all of ``project``, the token's."""
+    record_many(
+        connection_event(
             connection=connection,
-            connection_public_id=connection.public_id,
-            connection_name=connection.name,
-            actor_name=token_name,
-            action=EventAction.VALUES_PULLED,
-            detail={"environment": environment, "address": address or "", "secrets": keys},
+            project=project,
+            actor=None,
+            actor_name=token_actor_name(token_name),
+            action=Action.VALUES_PULLED,
+            detail={
+                "token": token_name,
+                "environment": environment,
+                "address": address or "",
+                "secrets": keys,
+            },
         )
         for connection, keys in connections
     )
@@ -59,20 +91,16 @@ def record_service_change(*, service: Service, impact: Impact, actor) -> None:
     """settings.SERVICE_CHANGED_HOOKS: one line in the history of every
     connection a provider's change affected, in the change's transaction,
     written in one statement."""
-    who = _actor_fields(actor)
-    ConnectionEvent.objects.bulk_create(
-        ConnectionEvent(
-            organization_id=affected.connection.organization_id,
+    record_many(
+        connection_event(
             connection=affected.connection,
-            connection_public_id=affected.connection.public_id,
-            connection_name=affected.connection.name,
-            action=EventAction.PROVIDER_CHANGED,
+            actor=actor,
+            action=Action.PROVIDER_CHANGED,
             detail={
                 "change": impact.description,
                 "service": f"{service.name} v{service.major}",
                 "environments": [environment.name for environment in affected.environments],
             },
-            **who,
         )
         for affected in impact.affected
     )

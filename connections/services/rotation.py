@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import BINDING_FIELDS, Connection, ConnectionBinding, EventAction
+from console.models import Action
+
+from ..models import BINDING_FIELDS, Connection, ConnectionBinding
 from .bindings import generated_credentials, lock_binding_for_writer
 from .events import record_event
 
@@ -67,7 +69,7 @@ def credentials_rotate(
     record_event(
         connection=connection,
         actor=actor,
-        action=EventAction.CREDENTIALS_ROTATED,
+        action=Action.CREDENTIALS_ROTATED,
         detail={
             "environment": binding.environment.name,
             "keys": keys,

@@ -61,7 +61,7 @@ def check_name_is_free(
         where = (
             "in this project"
             if other.is_project_connection
-            else f"of the component {other.component.name}"
+            else f"in the component {other.component.name}"
         )
         if other.name.lower() == name.lower():
             raise ValidationError(

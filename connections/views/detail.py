@@ -28,7 +28,7 @@ from .. import services
 from ..access import get_scope_and_connection_for_user
 from ..forms import ConnectionEditForm, SecretRevealForm
 from ..guide import developer_guide, guide_variables
-from ..history import describe_event
+from ..history import describe_event, history_of
 from ..models import Connection, ConnectionBinding
 from ..naming import variable_name
 from ..resolution import ResolvedValue, resolve, rotatable_keys
@@ -45,11 +45,25 @@ def detail_url(scope: Scope, connection: Connection) -> str:
     )
 
 
+def _service_url(scope: Scope, connection: Connection, visible: bool) -> str:
+    """The service's marketplace page, or "" when the connection's scope no
+    longer sees it. At this page's level, unless the service is this
+    component's own (its marketplace leaves those out): then the project's."""
+    if not visible:
+        return ""
+    kwargs = scope.url_kwargs
+    if scope.component is not None and connection.service.provider_component_id == (
+        scope.component.pk
+    ):
+        kwargs = {"org": kwargs["org"], "project": kwargs["project"]}
+    return reverse("marketplace:service", kwargs={**kwargs, "service_id": connection.service_id})
+
+
 def _page_context(scope: Scope, connection: Connection, revealed: dict | None = None) -> dict:
     environments = resolve(connection)
     status = connection_status(connection)
     statuses = {each.environment.pk: each for each in status.environments}
-    events = list(connection.events.all()[:EVENTS_SHOWN])
+    events = list(history_of(connection)[:EVENTS_SHOWN])
     for event in events:
         event.sentence = describe_event(event)
     return {
@@ -61,6 +75,7 @@ def _page_context(scope: Scope, connection: Connection, revealed: dict | None = 
         ],
         "guide": developer_guide(connection, environments, scope.component),
         "upgrade": upgrade_offer(scope, connection, status.newer),
+        "service_url": _service_url(scope, connection, status.service_visible),
         "events": events,
         "revealed": revealed,
     }

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from console.access import get_scope_for_user
 from console.shell import render_page_or_fragment
+from console.url_state import list_url_state
 
 from ..filters import ConnectionFilter
 from ..models import Connection
@@ -21,11 +22,15 @@ def connection_list(
     request: HttpRequest, org: str, project: str, component: str | None = None
 ) -> HttpResponse:
     scope = get_scope_for_user(request, org, project, component)
-    connections = Connection.objects.visible_to(scope.project, scope.component).select_related(
-        "service", "component", "created_by"
-    )
+    if scope.component is None:
+        # The filter keeps the project's own unless its components' are asked for.
+        connections = Connection.objects.in_project(scope.project)
+    else:
+        connections = Connection.objects.visible_to(scope.project, scope.component)
     filterset = ConnectionFilter(
-        request.GET, queryset=connections, at_component=scope.component is not None
+        request.GET,
+        queryset=connections.select_related("service", "component", "created_by"),
+        at_component=scope.component is not None,
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The Status column: the page's rows at once, whatever their number.
@@ -36,6 +41,7 @@ def connection_list(
         "filter": filterset,
         "page": page,
         "is_filtered": any(filterset.form.cleaned_data.get(key) for key in ("q", "type", "scope")),
+        "with_components": bool(filterset.form.cleaned_data.get("components")),
     }
     return render_page_or_fragment(
         request,
@@ -44,4 +50,5 @@ def connection_list(
         context,
         fragment="connections/list.html#results",
         section="connections",
+        url_state=list_url_state(request, filterset),
     )

@@ -35,14 +35,16 @@ def _description_field() -> forms.CharField:
 def _helper(submit: str, fields: list[str]) -> FormHelper:
     helper = FormHelper()
     helper.form_method = "post"
+    helper.form_class = "form-panel"
     helper.attrs = {"novalidate": ""}
     helper.layout = Layout(
         *fields,
         Div(
             Submit("save", submit),
             # Rendered with the page's context, where the view puts cancel_url.
-            HTML('<a class="btn btn-link" href="{{ cancel_url }}">Cancel</a>'),
-            css_class="d-flex gap-2 mt-3",
+            HTML('<a class="btn btn-outline-secondary" href="{{ cancel_url }}">Cancel</a>'),
+            # The one form pattern: static/junction/junction.css, form-panel and form-actions.
+            css_class="form-actions",
         ),
     )
     return helper

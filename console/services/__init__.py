@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from ..models import Environment, Membership, Organization, Role
+from ..activity import created, record
+from ..models import Action, Environment, Membership, ObjectKind, Organization, Role
 
 # Every new organization starts with these, in promotion order.
 DEFAULT_ENVIRONMENTS = (
@@ -29,8 +30,25 @@ def default_environments_create(*, organization: Organization) -> list[Environme
 
 @transaction.atomic
 def organization_create(*, name: str, handle: str, admin=None) -> Organization:
+    """A new organization with the default environments; ``admin``, its
+    first Admin, is who the activity log says created it."""
     organization = Organization.objects.create(name=name, handle=handle)
-    default_environments_create(organization=organization)
+    environments = default_environments_create(organization=organization)
     if admin is not None:
         Membership.objects.create(user=admin, organization=organization, role=Role.ADMIN)
+    record(
+        organization=organization,
+        actor=admin,
+        kind=ObjectKind.ORGANIZATION,
+        object_id=organization.pk,
+        object_name=organization.name,
+        action=Action.CREATED,
+        changes=created(
+            {
+                "name": organization.name,
+                "handle": organization.handle,
+                "environments": [environment.name for environment in environments],
+            }
+        ),
+    )
     return organization

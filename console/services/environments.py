@@ -12,11 +12,13 @@ from typing import Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.module_loading import import_string
 
+from ..activity import changed, created, record, yes_no
 from ..handles import propose_handle, validate_handle
-from ..models import Environment, Organization, Project
+from ..models import Action, Environment, ObjectKind, Organization, Project
+from ..usage import resolving_bindings
 
 # How many of each kind of use the delete page lists before "and N more".
 SHOWN_USES = 20
@@ -51,6 +53,22 @@ def _lock(organization_id: int, *, projects: bool = False) -> list[Environment]:
             .values_list("pk", flat=True)
         )
     return list(Environment.objects.filter(organization_id=organization_id).order_by("order"))
+
+
+def _record(environment: Environment, *, actor, action: Action, **fields) -> None:
+    record(
+        organization=environment.organization_id,
+        actor=actor,
+        kind=ObjectKind.ENVIRONMENT,
+        object_id=environment.pk,
+        object_name=environment.name,
+        action=action,
+        **fields,
+    )
+
+
+def _order_in_words(environments: list[Environment]) -> str:
+    return ", ".join(environment.name for environment in environments)
 
 
 def _validated_name(name: str) -> str:
@@ -100,6 +118,7 @@ def environment_create(
     handle: str = "",
     is_production: bool = False,
     after: Environment | None = None,
+    actor=None,
 ) -> Environment:
     """Add an environment after ``after`` in promotion order (None: last),
     with ``handle`` or, left empty, one proposed from the name; then every
@@ -144,9 +163,24 @@ def environment_create(
             code="duplicate_handle",
         ) from error
 
+    ordered = [*environments, environment]
     if after is not None and after.pk != environments[-1].pk:
         place = next(n for n, other in enumerate(environments, 1) if other.pk == after.pk)
-        _renumber(organization.pk, [*environments[:place], environment, *environments[place:]])
+        ordered = [*environments[:place], environment, *environments[place:]]
+        _renumber(organization.pk, ordered)
+    _record(
+        environment,
+        actor=actor,
+        action=Action.CREATED,
+        changes=created(
+            {
+                "name": name,
+                "handle": handle,
+                "production": yes_no(is_production),
+                "promotion order": _order_in_words(ordered),
+            }
+        ),
+    )
     for hook in environment_created_hooks():
         hook(environment=environment)
     return environment
@@ -160,7 +194,9 @@ def _validated_handle(handle: str) -> str:
 
 
 @transaction.atomic
-def environment_update(*, environment: Environment, name: str, is_production: bool) -> Environment:
+def environment_update(
+    *, environment: Environment, name: str, is_production: bool, actor=None
+) -> Environment:
     """Rename an environment and set whether it is production; its handle
     stays (URLs and resource references use it)."""
     environments = _lock(environment.organization_id)
@@ -169,14 +205,22 @@ def environment_update(*, environment: Environment, name: str, is_production: bo
         raise ValidationError("This environment was deleted just now.", code="gone")
     name = _validated_name(name)
     _check_name_is_free(name, environments, exclude=current)
+    changes = changed(
+        {"name": current.name, "production": yes_no(current.is_production)},
+        {"name": name, "production": yes_no(is_production)},
+    )
     current.name = name
     current.is_production = is_production
     current.save(update_fields=["name", "is_production"])
+    if changes:
+        _record(current, actor=actor, action=Action.UPDATED, changes=changes)
     return current
 
 
 @transaction.atomic
-def environment_move(*, environment: Environment, direction: Literal["up", "down"]) -> bool:
+def environment_move(
+    *, environment: Environment, direction: Literal["up", "down"], actor=None
+) -> bool:
     """Swap an environment with its neighbour in promotion order (up: the
     one before it). False when it is already first (up) or last (down)."""
     environments = _lock(environment.organization_id)
@@ -186,8 +230,15 @@ def environment_move(*, environment: Environment, direction: Literal["up", "down
     other = place - 1 if direction == "up" else place + 1
     if not 0 <= other < len(environments):
         return False
+    before = _order_in_words(environments)
     environments[place], environments[other] = environments[other], environments[place]
     _renumber(environment.organization_id, environments)
+    _record(
+        environments[other],
+        actor=actor,
+        action=Action.MOVED,
+        changes={"promotion order": [before, _order_in_words(environments)]},
+    )
     return True
 
 
@@ -231,12 +282,9 @@ class EnvironmentUse:
 
 
 def environment_use(environment: Environment) -> EnvironmentUse:
-    resolving = Q(endpoint__isnull=False) | Q(
-        connection__service__deployments__environment=environment
-    )
     return EnvironmentUse(
         bindings=_uses(
-            environment.connection_bindings.filter(resolving)
+            resolving_bindings(environment)
             .select_related("connection__project", "connection__component")
             .order_by("connection__name", "connection__pk")
             .distinct()
@@ -256,7 +304,7 @@ def environment_use(environment: Environment) -> EnvironmentUse:
 
 
 @transaction.atomic
-def environment_delete(*, environment: Environment) -> None:
+def environment_delete(*, environment: Environment, actor=None) -> None:
     """Delete an environment in which nothing resolves: no connection mapped
     to an endpoint there, no service deployed there, no third-party endpoint
     serving it, no runtime token for it. Its other bindings (generated
@@ -273,4 +321,17 @@ def environment_delete(*, environment: Environment) -> None:
         raise ValidationError(
             f"Something resolves in {environment.name}: it cannot be deleted.", code="in_use"
         )
+    current = next(other for other in environments if other.pk == environment.pk)
+    _record(
+        current,
+        actor=actor,
+        action=Action.DELETED,
+        detail={
+            "state": {
+                "name": current.name,
+                "handle": current.handle,
+                "production": yes_no(current.is_production),
+            }
+        },
+    )
     Environment.objects.filter(pk=environment.pk).delete()

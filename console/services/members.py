@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from ..models import Membership, Organization, PasswordChangeRequired, Role
+from ..activity import record
+from ..models import Action, Membership, ObjectKind, Organization, PasswordChangeRequired, Role
 
 LAST_ADMIN = (
     "{name} is the last Admin of {organization}: make another member an Admin first, "
@@ -59,12 +60,30 @@ def is_last_admin(membership: Membership) -> bool:
     )
 
 
+def _record(membership: Membership, *, actor, action: Action, **fields) -> None:
+    record(
+        organization=membership.organization_id,
+        actor=actor,
+        kind=ObjectKind.MEMBER,
+        object_id=membership.pk,
+        object_name=membership.user.get_username(),
+        action=action,
+        **fields,
+    )
+
+
+def _role_label(role: str) -> str:
+    return Role(role).label
+
+
 def _last_admin_error(membership: Membership, organization: Organization) -> str:
     return LAST_ADMIN.format(name=membership.user.get_username(), organization=organization)
 
 
 @transaction.atomic
-def member_add(*, organization: Organization, user, role: str) -> Membership:
+def member_add(*, organization: Organization, user, role: str, actor=None) -> Membership:
+    """``actor``: who adds them (None: a script), for the activity log, as in
+    every write of this module."""
     _check_role(role)
     _lock(organization)
     already = ValidationError(
@@ -76,26 +95,37 @@ def member_add(*, organization: Organization, user, role: str) -> Membership:
         # The Django admin adds members without this lock: the constraint
         # is the last guard, and its refusal reads as the check's.
         with transaction.atomic():
-            return Membership.objects.create(organization=organization, user=user, role=role)
+            membership = Membership.objects.create(organization=organization, user=user, role=role)
     except IntegrityError:
         raise already from None
+    _record(
+        membership, actor=actor, action=Action.ADDED, changes={"role": [None, _role_label(role)]}
+    )
+    return membership
 
 
 @transaction.atomic
-def member_role_change(*, membership: Membership, role: str) -> Membership:
+def member_role_change(*, membership: Membership, role: str, actor=None) -> Membership:
     _check_role(role)
     organization = _lock(membership.organization)
     current = _current(membership)
     if role != Role.ADMIN and is_last_admin(current):
         raise ValidationError({"role": _last_admin_error(current, organization)})
     if current.role != role:
+        before = current.role
         current.role = role
         current.save(update_fields=["role"])
+        _record(
+            current,
+            actor=actor,
+            action=Action.UPDATED,
+            changes={"role": [_role_label(before), _role_label(role)]},
+        )
     return current
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership) -> None:
+def member_remove(*, membership: Membership, actor=None) -> None:
     """Remove the member (an Admin may remove themselves), never the last Admin.
     Removing a member who is already gone does nothing."""
     organization = _lock(membership.organization)
@@ -105,6 +135,12 @@ def member_remove(*, membership: Membership) -> None:
         return
     if is_last_admin(current):
         raise ValidationError(_last_admin_error(current, organization))
+    _record(
+        current,
+        actor=actor,
+        action=Action.REMOVED,
+        detail={"state": {"role": _role_label(current.role)}},
+    )
     current.delete()
 
 
@@ -128,7 +164,7 @@ def one_time_password() -> str:
 @transaction.atomic
 @sensitive_variables("password")
 def local_account_create(
-    *, organization: Organization, name: str, username: str, email: str, role: str
+    *, organization: Organization, name: str, username: str, email: str, role: str, actor=None
 ) -> LocalAccount:
     """A new user with a one-time password they must change at first log-in,
     and a member of ``organization`` with ``role``."""
@@ -160,4 +196,12 @@ def local_account_create(
         raise username_taken from None
     PasswordChangeRequired.objects.create(user=user)
     membership = Membership.objects.create(organization=organization, user=user, role=role)
+    # The one-time password is never recorded: only that an account was made.
+    _record(
+        membership,
+        actor=actor,
+        action=Action.ADDED,
+        changes={"role": [None, _role_label(role)]},
+        detail={"local_account": True},
+    )
     return LocalAccount(membership=membership, one_time_password=password)

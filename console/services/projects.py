@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, ProtectedError, QuerySet
 
+from ..activity import changed, created, event, record, record_many
 from ..handles import propose_handle, validate_handle
-from ..models import Component, ComponentType, Organization, Project
+from ..models import Action, Component, ComponentType, ObjectKind, Organization, Project
 from ..names import normalize_name, validate_name_characters
 from ..siblings import sibling_errors
 from ..usage import consumers_of, project_is_empty
@@ -105,6 +106,103 @@ def _refuse_duplicates(siblings: QuerySet, noun: str, **values: str) -> None:
         raise ValidationError(errors)
 
 
+def _record_project(project: Project, *, actor, action: Action, **fields) -> None:
+    record(
+        organization=project.organization_id,
+        project=project,
+        actor=actor,
+        kind=ObjectKind.PROJECT,
+        object_id=project.pk,
+        object_name=project.name,
+        action=action,
+        **fields,
+    )
+
+
+def _record_component(component: Component, *, actor, action: Action, **fields) -> None:
+    record(
+        organization=component.project.organization_id,
+        project=component.project,
+        actor=actor,
+        kind=ObjectKind.COMPONENT,
+        object_id=component.pk,
+        object_name=component.name,
+        action=action,
+        **fields,
+    )
+
+
+def _record_component_deleted(component: Component, *, actor) -> None:
+    """The component's "deleted", and one for each connection and published
+    service that goes with it: read through reverse relations, recorded as
+    the connections and the marketplace record theirs (kinds are words, so
+    the console imports neither)."""
+    connections = list(
+        component.connections.values_list(
+            "public_id", "name", "service__name", "service__major", "service__version"
+        )
+    )
+    services = list(component.published_services.values_list("pk", "name", "major", "version"))
+    tokens = sorted(component.runtime_tokens.values_list("name", flat=True), key=str.lower)
+    _record_component(
+        component,
+        actor=actor,
+        action=Action.DELETED,
+        detail={
+            "state": {
+                "name": component.name,
+                "handle": component.handle,
+                "type": component.get_type_display(),
+                "connections": sorted((name for _, name, *_ in connections), key=str.lower),
+                "published services": [f"{name} v{major}" for _, name, major, _ in services],
+                "runtime tokens": tokens,
+            }
+        },
+    )
+    gone_with = {"with_component": component.name}
+    record_many(
+        [
+            *(
+                event(
+                    organization=component.project.organization_id,
+                    project=component.project,
+                    actor=actor,
+                    kind=ObjectKind.CONNECTION,
+                    object_id=public_id,
+                    object_name=name,
+                    action=Action.DELETED,
+                    detail={
+                        **gone_with,
+                        "service": f"{service} v{major}",
+                        "scope": "Component",
+                        "state": {
+                            "name": name,
+                            "service": f"{service} v{major}",
+                            "version": version,
+                            "level": "Component",
+                            "component": component.name,
+                        },
+                    },
+                )
+                for public_id, name, service, major, version in connections
+            ),
+            *(
+                event(
+                    organization=component.project.organization_id,
+                    project=component.project,
+                    actor=actor,
+                    kind=ObjectKind.SERVICE,
+                    object_id=pk,
+                    object_name=f"{name} v{major}",
+                    action=Action.DELETED,
+                    detail={**gone_with, "state": {"name": name, "version": version}},
+                )
+                for pk, name, major, version in services
+            ),
+        ]
+    )
+
+
 def _insert(row: Model, handle: str) -> None:
     """Insert ``row``; a handle the database already holds is a form error."""
     try:
@@ -123,7 +221,12 @@ def _insert(row: Model, handle: str) -> None:
 
 @transaction.atomic
 def project_create(
-    *, organization: Organization, name: str, handle: str = "", description: str = ""
+    *,
+    organization: Organization,
+    name: str,
+    handle: str = "",
+    description: str = "",
+    actor=None,
 ) -> Project:
     """A new project; an empty ``handle`` is proposed from the name."""
     name = checked_name(name, Project)
@@ -134,11 +237,17 @@ def project_create(
     _refuse_duplicates(siblings, "project", name=name, handle=handle)
     project = Project(organization=organization, name=name, handle=handle, description=description)
     _insert(project, handle)
+    _record_project(
+        project,
+        actor=actor,
+        action=Action.CREATED,
+        changes=created({"name": name, "handle": handle, "description": description}),
+    )
     return project
 
 
 @transaction.atomic
-def project_update(*, project: Project, name: str, description: str) -> Project:
+def project_update(*, project: Project, name: str, description: str, actor=None) -> Project:
     """Rename and describe a project; its handle is fixed (URLs use it)."""
     name = checked_name(name, Project)
     description = checked_description(description)
@@ -147,13 +256,16 @@ def project_update(*, project: Project, name: str, description: str) -> Project:
         pk=project.pk
     )
     _refuse_duplicates(siblings, "project", name=name)
+    stored = Project.objects.filter(pk=project.pk).values("name", "description").first() or {}
     project.name, project.description = name, description
     project.save(update_fields=["name", "description"])
+    if changes := changed(stored, {"name": name, "description": description}):
+        _record_project(project, actor=actor, action=Action.UPDATED, changes=changes)
     return project
 
 
 @transaction.atomic
-def project_delete(*, project: Project) -> None:
+def project_delete(*, project: Project, actor=None) -> None:
     """Delete a project that holds nothing: no components, connections,
     services registered for it or runtime tokens that still work
     (console/usage.py)."""
@@ -167,6 +279,14 @@ def project_delete(*, project: Project) -> None:
             f"The project {project.name} is not empty: delete what it holds first.",
             code="in_use",
         )
+    # The project's own history keeps its name (ActivityEvent.project_name)
+    # once the project row is gone.
+    _record_project(
+        project,
+        actor=actor,
+        action=Action.DELETED,
+        detail={"state": {"name": project.name, "handle": project.handle}},
+    )
     project.delete()
 
 
@@ -182,7 +302,13 @@ def _project_still_there(project: Project) -> None:
 
 @transaction.atomic
 def component_create(
-    *, project: Project, name: str, type: str, handle: str = "", description: str = ""
+    *,
+    project: Project,
+    name: str,
+    type: str,
+    handle: str = "",
+    description: str = "",
+    actor=None,
 ) -> Component:
     """A new component of ``project``; an empty ``handle`` is proposed from the name."""
     name = checked_name(name, Component)
@@ -197,11 +323,26 @@ def component_create(
         project=project, name=name, handle=handle, type=type, description=description
     )
     _insert(component, handle)
+    _record_component(
+        component,
+        actor=actor,
+        action=Action.CREATED,
+        changes=created(
+            {
+                "name": name,
+                "handle": handle,
+                "type": ComponentType(type).label,
+                "description": description,
+            }
+        ),
+    )
     return component
 
 
 @transaction.atomic
-def component_update(*, component: Component, name: str, type: str, description: str) -> Component:
+def component_update(
+    *, component: Component, name: str, type: str, description: str, actor=None
+) -> Component:
     """Rename, retype and describe a component; its handle is fixed."""
     name = checked_name(name, Component)
     type = _checked_type(type)
@@ -209,8 +350,16 @@ def component_update(*, component: Component, name: str, type: str, description:
     _lock_organization(component.project.organization_id)
     siblings = Component.objects.filter(project_id=component.project_id).exclude(pk=component.pk)
     _refuse_duplicates(siblings, "component", name=name)
+    stored = (
+        Component.objects.filter(pk=component.pk).values("name", "type", "description").first()
+        or {}
+    )
     component.name, component.type, component.description = name, type, description
     component.save(update_fields=["name", "type", "description"])
+    before = {**stored, "type": ComponentType(stored["type"]).label} if stored else {}
+    after = {"name": name, "type": ComponentType(type).label, "description": description}
+    if changes := changed(before, after):
+        _record_component(component, actor=actor, action=Action.UPDATED, changes=changes)
     return component
 
 
@@ -222,7 +371,7 @@ def _consumed(component: Component) -> ValidationError:
 
 
 @transaction.atomic
-def component_delete(*, component: Component) -> None:
+def component_delete(*, component: Component, actor=None) -> None:
     """Delete a component whose published services no connection uses. Its
     published services, its own connections and its runtime tokens go with
     it."""
@@ -235,6 +384,7 @@ def component_delete(*, component: Component) -> None:
     list(component.published_services.select_for_update().order_by("pk").values_list("pk"))
     if consumers_of(component).exists():
         raise _consumed(component)
+    _record_component_deleted(component, actor=actor)
     try:
         component.delete()
     except ProtectedError as error:

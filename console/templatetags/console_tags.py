@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from console.access import Scope
 from console.navigation import section_url as _section_url
+from console.url_state import PAGING, UrlState, url_state
 
 register = template.Library()
 
@@ -23,6 +24,17 @@ def scope_url(scope: Scope, viewname: str, **extra: object) -> str:
 def section_url(scope: Scope, section: str) -> str:
     kwargs = scope.url_kwargs
     return _section_url(section, kwargs["org"], kwargs.get("project"), kwargs.get("component"))
+
+
+@register.simple_tag(takes_context=True)
+def state_url(context: template.Context, state: UrlState | None = None, **changes: object) -> str:
+    """The page's canonical address (console/url_state.py) with ``changes``:
+    ``{% state_url url_state page=2 %}``. A page that passes no state keeps
+    every parameter of its request once, and the page number unless it is 1."""
+    if not state:
+        request = context["request"]
+        state = url_state(request, {**dict.fromkeys(request.GET, ""), **PAGING})
+    return state.url(**changes)
 
 
 class CaptureNode(template.Node):

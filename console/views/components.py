@@ -25,7 +25,9 @@ def component_create(request: HttpRequest, org: str, project: str) -> HttpRespon
     form = ComponentForm(submitted(request), project=scope.project)
     if form.is_bound and form.is_valid():
         try:
-            component = services.component_create(project=scope.project, **form.cleaned_data)
+            component = services.component_create(
+                project=scope.project, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -52,6 +54,7 @@ def component_edit(request: HttpRequest, org: str, project: str, component: str)
                 name=form.cleaned_data["name"],
                 type=form.cleaned_data["type"],
                 description=form.cleaned_data["description"],
+                actor=request.user,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -75,7 +78,7 @@ def component_delete(request: HttpRequest, org: str, project: str, component: st
     refused = False
     if request.method == "POST":
         try:
-            services.component_delete(component=scope.component)
+            services.component_delete(component=scope.component, actor=request.user)
         except ValidationError:
             # A consumer was added since the page was read: the page names it.
             refused = True

@@ -15,6 +15,7 @@ from ..forms.environments import EnvironmentAddForm, EnvironmentEditForm, Enviro
 from ..models import Environment
 from ..services import environments as services
 from ..shell import render_in_scope
+from ..usage import environment_delete_impact
 
 SECTION = "settings"
 TEMPLATES = "console/environments/"
@@ -68,6 +69,7 @@ def environment_add(request: HttpRequest, org: str) -> HttpResponse:
                 handle=form.cleaned_data["handle"],
                 is_production=form.cleaned_data["is_production"],
                 after=form.cleaned_data["after"],
+                actor=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -100,6 +102,7 @@ def environment_edit(request: HttpRequest, org: str, environment: str) -> HttpRe
                 environment=current,
                 name=form.cleaned_data["name"],
                 is_production=form.cleaned_data["is_production"],
+                actor=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -124,7 +127,9 @@ def environment_move(request: HttpRequest, org: str, environment: str) -> HttpRe
         return HttpResponseBadRequest("Say which way to move it: up or down.")
     direction = form.cleaned_data["direction"]
     try:
-        moved = services.environment_move(environment=current, direction=direction)
+        moved = services.environment_move(
+            environment=current, direction=direction, actor=request.user
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -144,20 +149,23 @@ def environment_delete(request: HttpRequest, org: str, environment: str) -> Http
     refusal = ""
     if request.method == "POST":
         try:
-            services.environment_delete(environment=current)
+            services.environment_delete(environment=current, actor=request.user)
         except ValidationError as error:
             refusal = error.messages[0]
         else:
             messages.success(request, f"Deleted the environment {current.name}.")
             return redirect(_list_url(scope))
     is_last = scope.organization.environments.count() == 1
+    use = services.environment_use(current)
     response = render_in_scope(
         request,
         TEMPLATES + "delete.html",
         scope,
         {
             "environment": current,
-            "use": services.environment_use(current),
+            "use": use,
+            # Listed as a provider's change lists its consumers.
+            "impact": environment_delete_impact(current) if use.bindings.total else None,
             "is_last": is_last,
             "refusal": refusal,
             "cancel_url": _list_url(scope),

@@ -67,7 +67,10 @@ def member_add(request: HttpRequest, org: str) -> HttpResponse:
         user = form.cleaned_data["user"]
         try:
             membership = services.member_add(
-                organization=scope.organization, user=user, role=form.cleaned_data["role"]
+                organization=scope.organization,
+                user=user,
+                role=form.cleaned_data["role"],
+                actor=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -91,7 +94,7 @@ def local_account_create(request: HttpRequest, org: str) -> HttpResponse:
     if data is not None and form.is_valid():
         try:
             account = services.local_account_create(
-                organization=scope.organization, **form.cleaned_data
+                organization=scope.organization, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -114,7 +117,7 @@ def member_role(request: HttpRequest, org: str, membership_id: int) -> HttpRespo
     if data is not None and form.is_valid():
         try:
             changed = services.member_role_change(
-                membership=membership, role=form.cleaned_data["role"]
+                membership=membership, role=form.cleaned_data["role"], actor=request.user
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -136,7 +139,7 @@ def member_remove(request: HttpRequest, org: str, membership_id: int) -> HttpRes
     context = {"membership": membership, "is_self": membership.user_id == request.user.pk}
     if request.method == "POST":
         try:
-            services.member_remove(membership=membership)
+            services.member_remove(membership=membership, actor=request.user)
         except ValidationError as error:
             context["refusal"] = " ".join(error.messages)
             return _render(request, "remove.html", scope, context, status=409)

@@ -31,7 +31,9 @@ def project_create(request: HttpRequest, org: str) -> HttpResponse:
     form = ProjectForm(submitted(request), organization=scope.organization)
     if form.is_bound and form.is_valid():
         try:
-            project = services.project_create(organization=scope.organization, **form.cleaned_data)
+            project = services.project_create(
+                organization=scope.organization, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -59,6 +61,7 @@ def project_edit(request: HttpRequest, org: str, project: str) -> HttpResponse:
                 project=scope.project,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
+                actor=request.user,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -78,7 +81,7 @@ def project_delete(request: HttpRequest, org: str, project: str) -> HttpResponse
     refused = False
     if request.method == "POST":
         try:
-            services.project_delete(project=scope.project)
+            services.project_delete(project=scope.project, actor=request.user)
         except ValidationError:
             # Something was added since the page was read: the page names it.
             refused = True

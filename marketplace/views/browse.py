@@ -4,20 +4,27 @@ and a service's page."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from console.access import Scope, get_scope_for_user
 from console.shell import render_page_or_fragment
+from console.url_state import url_state
 
 from ..access import get_catalog_scope_for_user, get_service_for_user
-from ..browsing import browse_context
+from ..browsing import browse_context, facet_context
+from ..definitions import download_type
 from ..models import Service
 
 USED_BY_PAGE_SIZE = 25
@@ -61,7 +68,25 @@ def marketplace(
         context,
         fragment="marketplace/_browse.html#browse-body",
         section="marketplace",
+        url_state=context["url_state"],
     )
+
+
+@require_GET
+def marketplace_facets(
+    request: HttpRequest, org: str, project: str | None = None, component: str | None = None
+) -> HttpResponse:
+    """The facet panel with its counts, for a page of results that came
+    without them (marketplace/browsing.py), and the number of services."""
+    scope = get_catalog_scope_for_user(request, org, project, component)
+    marketplace_path = reverse("marketplace:browse", kwargs=scope.url_kwargs)
+    # The page the panel is on (the marketplace, or Create Connection):
+    # its links keep that path. Only a path of this organization is taken.
+    current = urlsplit(getattr(request.htmx, "current_url", None) or "").path
+    organization_path = reverse("console:organization", kwargs={"org": scope.organization.handle})
+    page_path = current if current.startswith(organization_path) else marketplace_path
+    context = {"scope": scope, **facet_context(request, scope, page_path), "oob": True}
+    return render(request, "marketplace/_browse.html#facet-panel", context)
 
 
 def _used_by(service: Service, scope: Scope, page: str | None) -> Page:
@@ -119,8 +144,9 @@ def service_detail(
         "marketplace/service.html",
         scope,
         context,
-        fragment="marketplace/service.html#tab-panel",
+        fragment="marketplace/service.html#tabs",
         section="marketplace",
+        url_state=url_state(request, {"tab": "overview", "page": "1"}),
     )
 
 
@@ -139,3 +165,27 @@ def service_definition(
     if not service.api_definition:
         raise Http404("This service has no API definition.")
     return HttpResponse(service.api_definition, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def service_definition_download(
+    request: HttpRequest,
+    org: str,
+    service_id: int,
+    project: str | None = None,
+    component: str | None = None,
+) -> HttpResponse:
+    """The API definition as uploaded, as a file: its format's media type and
+    a name made of the service's (at most DEFINITION_MAX_BYTES; the
+    overview and what was derived from it are not read)."""
+    scope = get_scope_for_user(request, org, project, component)
+    service = get_service_for_user(
+        scope, service_id, defer=["overview", "overview_html", "definition_summary"]
+    )
+    if not service.api_definition:
+        raise Http404("This service has no API definition.")
+    content_type, extension = download_type(service.api_definition, service.definition_format)
+    filename = f"{slugify(service.name) or 'service'}-{service.major_label}.{extension}"
+    response = HttpResponse(service.api_definition, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

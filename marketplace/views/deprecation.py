@@ -1,7 +1,9 @@
 """Version lifecycle: an Admin marks a service's major version Deprecated,
 with a sunset date and a message for its consumers, or withdraws that.
 Reached from the service page, at any scope that sees the service (roles
-are the organization's, so its Admins are the providing project's)."""
+are the organization's, so its Admins are the providing project's). The
+page lists the consumers; each records what changed (it breaks nothing, so
+no count is typed)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,13 @@ from console.access import Scope, get_scope_for_user
 from console.shell import render_in_scope
 
 from ..access import get_service_for_user
+from ..changes import (
+    ImpactCheck,
+    change_service,
+    deprecation_changes,
+    deprecation_preview,
+    impact_of,
+)
 from ..forms import DeprecationForm
 from ..models import Service
 from ..services import service_deprecate, service_undeprecate
@@ -38,14 +47,27 @@ def service_deprecation(
     scope.require_admin()
     service = get_service_for_user(scope, service_id, defer=DOCUMENTATION_COLUMNS)
     if request.method == "POST" and "undeprecate" in request.POST:
-        service_undeprecate(service=service)
+        change_service(
+            service=service,
+            changes=deprecation_changes(service, withdrawn=True),
+            actor=request.user,
+            typed=None,
+            write=lambda: service_undeprecate(service=service, actor=request.user),
+        )
         messages.success(request, f"{service} is no longer deprecated.")
         return redirect(_service_url(scope, service))
     form = DeprecationForm(request.POST if request.method == "POST" else None, service=service)
     if form.is_bound and form.is_valid():
         sunset_on = form.cleaned_data["sunset_on"]
-        service_deprecate(
-            service=service, sunset_on=sunset_on, message=form.cleaned_data["message"]
+        message = form.cleaned_data["message"]
+        change_service(
+            service=service,
+            changes=deprecation_changes(service, sunset_on=sunset_on, message=message),
+            actor=request.user,
+            typed=None,
+            write=lambda: service_deprecate(
+                service=service, sunset_on=sunset_on, message=message, actor=request.user
+            ),
         )
         messages.success(request, f"{service} is deprecated; its consumers are told.")
         if sunset_on < timezone.localdate():
@@ -63,6 +85,7 @@ def service_deprecation(
             "service": service,
             "form": form,
             "consumers": service.connections.count(),
+            "impact_check": ImpactCheck(impact_of(service, [deprecation_preview(service)])),
             "service_url": _service_url(scope, service),
         },
         section="marketplace",

@@ -6,13 +6,13 @@ marketplace service "<component> - <endpoint>", one card per major version.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from console.access import Scope
 from console.shell import render_in_scope
@@ -28,7 +28,7 @@ from ..changes import (
 from ..forms import InternalEndpointForm
 from ..models import Service
 from ..services import internal_service_publish, service_delete
-from .set_listed import set_listed_from_post
+from .set_listed import set_listed
 
 TEMPLATES = "marketplace/publishing/"
 
@@ -37,8 +37,11 @@ def _component_url(scope: Scope) -> str:
     return reverse("console:component", kwargs=scope.url_kwargs)
 
 
-def _publish(scope: Scope, form: InternalEndpointForm, handle: str) -> Service:
+def _publish(
+    request: HttpRequest, scope: Scope, form: InternalEndpointForm, handle: str
+) -> Service:
     return internal_service_publish(
+        actor=request.user,
         component=scope.component,
         endpoint_handle=handle,
         endpoint_name=form.cleaned_data["endpoint_name"],
@@ -67,6 +70,11 @@ def _render_form(
 @require_http_methods(["GET", "POST"])
 def endpoint_add(request: HttpRequest, org: str, project: str, component: str) -> HttpResponse:
     scope = get_writer_scope(request, org, project, component)
+    if not scope.component.serves_requests:
+        raise PermissionDenied(
+            f"{scope.component.name} is a {scope.component.get_type_display()}: it serves no "
+            "requests, so it has no endpoint to publish."
+        )
     environments = list(scope.organization.environments.order_by("order"))
     form = InternalEndpointForm(
         request.POST if request.method == "POST" else None,
@@ -76,7 +84,7 @@ def endpoint_add(request: HttpRequest, org: str, project: str, component: str) -
     )
     if form.is_bound and form.is_valid():
         try:
-            service = _publish(scope, form, form.cleaned_data["handle"])
+            service = _publish(request, scope, form, form.cleaned_data["handle"])
         except IntegrityError:
             form.add_error("handle", "This endpoint was published meanwhile: edit it instead.")
         else:
@@ -115,7 +123,7 @@ def endpoint_edit(
                 changes=changes,
                 actor=request.user,
                 typed=request.POST.get(CONFIRMATION_FIELD),
-                write=lambda: _publish(scope, form, service.endpoint_handle),
+                write=lambda: _publish(request, scope, form, service.endpoint_handle),
             )
         except ConfirmationNeeded as refused:
             impact_check = refused.check
@@ -147,7 +155,7 @@ def endpoint_remove(
     )
     if request.method == "POST" and not connections:
         try:
-            service_delete(service=service)
+            service_delete(service=service, actor=request.user)
         except ValidationError:
             return redirect(
                 reverse(
@@ -169,13 +177,11 @@ def endpoint_remove(
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def endpoint_listing(
     request: HttpRequest, org: str, project: str, component: str, service_id: int
 ) -> HttpResponse:
     scope = get_writer_scope(request, org, project, component)
     service = get_published_service(scope, service_id)
-    refused = set_listed_from_post(request, service)
-    if refused is not None:
-        return refused
-    return redirect(_component_url(scope))
+    answer = set_listed(request, scope, service, back_url=_component_url(scope), section="overview")
+    return answer or redirect(_component_url(scope))

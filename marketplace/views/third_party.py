@@ -17,10 +17,11 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from console.access import Scope
 from console.shell import render_in_scope, render_page_or_fragment
+from console.url_state import list_url_state
 
 from ..access import get_admin_scope, get_third_party_service
 from ..filters import ThirdPartyServiceFilter
@@ -37,7 +38,7 @@ from ..services import (
     third_party_service_register,
     third_party_service_update,
 )
-from .set_listed import set_listed_from_post
+from .set_listed import set_listed
 
 PAGE_SIZE = 25
 USED_BY_SHOWN = 50
@@ -72,6 +73,7 @@ def third_party_list(request: HttpRequest, org: str, project: str | None = None)
         context,
         fragment=TEMPLATES + "list.html#results",
         section=SECTION,
+        url_state=list_url_state(request, filterset),
     )
 
 
@@ -96,6 +98,7 @@ def third_party_register(
                 project=registered_for,
                 name=form.cleaned_data["name"],
                 parameters=parameters.parameters(),
+                actor=request.user,
                 **form.details(),
             )
         except IntegrityError:
@@ -170,7 +173,10 @@ def third_party_edit(
     if data is not None and form.is_valid():
         try:
             third_party_service_update(
-                service=service, name=form.cleaned_data["name"], **form.details()
+                service=service,
+                name=form.cleaned_data["name"],
+                actor=request.user,
+                **form.details(),
             )
         except ValidationError as error:
             form.add_error("version", error)
@@ -184,16 +190,15 @@ def third_party_edit(
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def third_party_listing(
     request: HttpRequest, org: str, service_id: int, project: str | None = None
 ) -> HttpResponse:
     scope = get_admin_scope(request, org, project)
     service = get_third_party_service(scope, service_id)
-    refused = set_listed_from_post(request, service)
-    if refused is not None:
-        return refused
-    return redirect(service_url(scope, "third-party-detail", service))
+    detail_url = service_url(scope, "third-party-detail", service)
+    answer = set_listed(request, scope, service, back_url=detail_url, section=SECTION)
+    return answer or redirect(detail_url)
 
 
 @require_http_methods(["GET", "POST"])
@@ -207,7 +212,7 @@ def third_party_delete(
     )
     if request.method == "POST" and not connections:
         try:
-            service_delete(service=service)
+            service_delete(service=service, actor=request.user)
         except ValidationError:
             # A connection appeared since the page was read: show it.
             return redirect(service_url(scope, "third-party-delete", service))

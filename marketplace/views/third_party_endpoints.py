@@ -23,8 +23,9 @@ from ..changes import (
     impact_of,
     parameter_added,
     parameter_deleted,
+    parameter_renamed,
 )
-from ..forms import EndpointForm, ParameterForm
+from ..forms import EndpointForm, ParameterForm, ParameterRenameForm
 from ..models import Service
 from ..services import (
     endpoint_create,
@@ -32,6 +33,7 @@ from ..services import (
     endpoint_update,
     service_parameter_add,
     service_parameter_delete,
+    service_parameter_rename,
 )
 from .third_party import SECTION, TEMPLATES, render_detail, service_url
 
@@ -64,7 +66,7 @@ def third_party_endpoint_add(
     scope = get_admin_scope(request, org, project)
     service = get_third_party_service(scope, service_id)
     form = EndpointForm(request.POST if request.method == "POST" else None, service=service)
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and not form.asks_to_confirm_gaps:
         try:
             endpoint = endpoint_create(
                 service=service,
@@ -72,6 +74,7 @@ def third_party_endpoint_add(
                 url=form.cleaned_data["url"],
                 environments=form.cleaned_data["environments"],
                 parameter_values=form.parameter_values(),
+                actor=request.user,
             )
         except IntegrityError:
             form.add_error("name", "This service already has an endpoint of that name.")
@@ -94,7 +97,7 @@ def third_party_endpoint_edit(
         request.POST if request.method == "POST" else None, service=service, endpoint=endpoint
     )
     impact_check = None
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and not form.asks_to_confirm_gaps:
         environments = list(form.cleaned_data["environments"])
         try:
             _, impact = change_service(
@@ -108,6 +111,7 @@ def third_party_endpoint_edit(
                     url=form.cleaned_data["url"],
                     environments=environments,
                     parameter_values=form.parameter_values(),
+                    actor=request.user,
                 ),
             )
         except ConfirmationNeeded as refused:
@@ -130,7 +134,7 @@ def third_party_endpoint_delete(
     refusal = ""
     if request.method == "POST":
         try:
-            endpoint_delete(endpoint=endpoint)
+            endpoint_delete(endpoint=endpoint, actor=request.user)
         except ValidationError as error:
             # Connections are mapped to it (maybe since the page was read):
             # the page below names them.
@@ -174,6 +178,7 @@ def third_party_parameter_add(
                     service=service,
                     name=form.cleaned_data["name"],
                     is_secret=form.cleaned_data["is_secret"],
+                    actor=request.user,
                 ),
             )
         except IntegrityError:
@@ -207,7 +212,7 @@ def third_party_parameter_delete(
                 changes=changes,
                 actor=request.user,
                 typed=request.POST.get(CONFIRMATION_FIELD),
-                write=lambda: service_parameter_delete(parameter=parameter),
+                write=lambda: service_parameter_delete(parameter=parameter, actor=request.user),
             )
         except ConfirmationNeeded as refused:
             impact_check = refused.check
@@ -225,5 +230,60 @@ def third_party_parameter_delete(
         TEMPLATES + "parameter_delete.html",
         scope,
         {"service": service, "parameter": parameter, "impact_check": impact_check},
+        section=SECTION,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_parameter_rename(
+    request: HttpRequest, org: str, service_id: int, parameter_id: int, project: str | None = None
+) -> HttpResponse:
+    """Every connection's variable for the parameter changes name: the page
+    lists them, and the rename needs their number typed."""
+    scope = get_admin_scope(request, org, project)
+    service = get_third_party_service(scope, service_id)
+    parameter = get_parameter(service, parameter_id)
+    current = parameter.name
+    form = ParameterRenameForm(
+        request.POST if request.method == "POST" else None, parameter=parameter
+    )
+    typed = request.POST.get(CONFIRMATION_FIELD, "")
+    impact_check = None
+    if form.is_bound and form.is_valid():
+        new = form.cleaned_data["name"]
+        try:
+            _, impact = change_service(
+                service=service,
+                changes=[parameter_renamed(current, new)],
+                actor=request.user,
+                typed=typed,
+                write=lambda: service_parameter_rename(
+                    parameter=parameter, name=new, actor=request.user
+                ),
+            )
+        except ConfirmationNeeded as refused:
+            impact_check = refused.check
+        except IntegrityError:
+            form.add_error("name", "This service already has a parameter of that name.")
+        except ValidationError as error:
+            # Two connections would provide one environment variable: the
+            # message names them, beside the name.
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Renamed the parameter {current} to {new} in {service}.{impact.recorded}",
+            )
+            return redirect(service_url(scope, "third-party-detail", service) + "#parameters")
+        # Rolled back: the row kept its name, the instance must too.
+        parameter.name = current
+    if impact_check is None:
+        # Every connection's keys change: who is affected is known before the name.
+        impact_check = ImpactCheck(impact_of(service, [parameter_renamed(current)]), typed)
+    return render_in_scope(
+        request,
+        TEMPLATES + "parameter_rename.html",
+        scope,
+        {"service": service, "parameter": parameter, "form": form, "impact_check": impact_check},
         section=SECTION,
     )

@@ -1,4 +1,5 @@
-// Copy buttons for code blocks and revealed values. The buttons are
+// Copy buttons for code blocks, revealed secrets and every value shown with
+// templates/includes/value.html. The buttons are
 // rendered `hidden` so that a page without JavaScript shows none that
 // cannot work; this file shows them, also in content htmx swaps in later.
 (function () {
@@ -31,8 +32,13 @@
     var label = button.querySelector("[data-copy-label]");
     if (!label) return;
     label.textContent = words;
+    // An icon-only button (includes/value.html) shows a tick meanwhile.
+    button.classList.toggle("copied", words === "Copied");
     window.clearTimeout(button._copyTimer);
-    button._copyTimer = window.setTimeout(function () { label.textContent = "Copy"; }, 1500);
+    button._copyTimer = window.setTimeout(function () {
+      label.textContent = "Copy";
+      button.classList.remove("copied");
+    }, 1500);
   }
 
   document.addEventListener("click", function (event) {

@@ -1,6 +1,7 @@
 // Small behaviours on top of server-rendered pages. Everything works without
-// this file; it makes the <details> menus behave like menus, and keeps a
-// search field from sending its search twice.
+// this file; it makes the <details> menus behave like menus, keeps a search
+// field from sending its search twice, and keeps the focus where the person
+// was when htmx swaps part of a page.
 (function () {
   "use strict";
 
@@ -45,5 +46,47 @@
         menu.querySelector("summary").focus();
       }
     });
+  });
+
+  /* State (#17): where the focus goes after a swap. */
+  // htmx gives the focus back to the element of the new content with the
+  // same id (a facet's checkbox, a service card, a tab), or to the one marked
+  // autofocus (the first field in error, a wizard step's heading: marked by
+  // the server, so that a page without JavaScript does the same). When the
+  // swap replaced what the keyboard was on and neither applies, the focus
+  // would fall to the page's body: it goes to the first field in error, else
+  // to the new content, so that the next Tab continues from there.
+  var focusWasInside = new WeakSet();
+
+  function noteFocusInside(event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    if (target && active && active !== document.body && target.contains(active)) {
+      focusWasInside.add(event.detail.xhr);
+    }
+  }
+  // Before the request (the clicked button may then be disabled, which
+  // blurs it) and before the swap (the keyboard may have moved in since).
+  document.addEventListener("htmx:beforeRequest", noteFocusInside);
+  document.addEventListener("htmx:beforeSwap", noteFocusInside);
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    var content = event.target;
+    if (!xhr || !focusWasInside.has(xhr) || !(content instanceof HTMLElement)) return;
+    focusWasInside.delete(xhr);
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !document.body.contains(active);
+    if (!lost && !content.contains(active)) return;  // the person has moved on
+    var invalid = content.querySelector('[aria-invalid="true"]');
+    if (invalid) {
+      if (!(content.contains(active) && active.getAttribute("aria-invalid") === "true")) {
+        invalid.focus();
+      }
+      return;
+    }
+    if (!lost) return;
+    if (!content.hasAttribute("tabindex")) content.setAttribute("tabindex", "-1");
+    content.focus({ preventScroll: true });
   });
 })();

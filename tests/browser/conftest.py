@@ -32,6 +32,39 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+# Accessibility: axe-core checks every page a browser test visits (visits.py).
+_test_failed = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_test_failed] = True
+    return report
+
+
+@pytest.fixture(scope="session")
+def _axe_audited_urls() -> set[str]:
+    """Each URL is checked once per session (per xdist worker)."""
+    return set()
+
+
+@pytest.fixture(autouse=True)
+def accessibility(request, browser, _axe_audited_urls):
+    from tests.browser.accessibility import report
+    from tests.browser.visits import VisitAuditor
+
+    auditor = VisitAuditor(
+        browser, _axe_audited_urls, wanted=lambda: not request.node.stash.get(_test_failed, False)
+    )
+    auditor.install()
+    yield auditor
+    auditor.uninstall()
+    if auditor.violations:
+        pytest.fail(report(auditor.violations), pytrace=False)
+
+
 @pytest.fixture
 def demo(transactional_db):
     from django.core.management import call_command
@@ -63,12 +96,14 @@ def visitor(request, browser, live_server, demo):
         ),
     )
     # Nor may any file the pages load (styles, scripts, icons) be missing.
+    # Pages, whole or swapped in by htmx, may be error pages on purpose.
     broken = []
     page.on(
         "response",
         lambda response: (
             broken.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document"
+            if response.status >= 400
+            and response.request.resource_type not in ("document", "xhr", "fetch")
             else None
         ),
     )

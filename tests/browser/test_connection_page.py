@@ -8,7 +8,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from connections.models import Connection, ConnectionEvent, EventAction
+from connections.models import Connection
+from console.models import Action, ActivityEvent
 
 STOREFRONT = "/orgs/acme/projects/payments/components/storefront/connections/"
 PAYMENTS = "/orgs/acme/projects/payments/connections/"
@@ -38,7 +39,7 @@ def test_a_person_reveals_an_oauth_secret(visitor, live_server):
         # htmx swapped only that cell: still the connection page's address.
         expect(page).to_have_url(detail_url)
     expect(page.get_by_role("button", name="Reveal ConsumerSecret in Production")).to_be_visible()
-    event = ConnectionEvent.objects.get(action=EventAction.SECRET_REVEALED)
+    event = ActivityEvent.objects.get(action=Action.SECRET_REVEALED)
     assert (event.actor_name, event.detail) == (
         "demo",
         {"environment": "Development", "key": "ConsumerSecret"},

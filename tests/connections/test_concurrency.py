@@ -16,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection as default_connection
 from django.db import connections
 
-from connections.models import Connection, ConnectionBinding, EventAction
+from connections.history import history_of
+from connections.models import Connection, ConnectionBinding
 from connections.services import connection_create
 from connections.services import create as create_module
+from console.models import Action
 from marketplace.models import Endpoint, Service, Visibility
 from marketplace.services import (
     endpoint_delete,
@@ -174,7 +176,7 @@ def _create_numbered(project, components, service):
 def _assert_whole(connection: Connection) -> None:
     environments = set(connection.organization.environments.values_list("pk", flat=True))
     assert set(connection.bindings.values_list("environment_id", flat=True)) == environments
-    assert connection.events.filter(action=EventAction.CREATED).count() == 1
+    assert history_of(connection).filter(action=Action.CREATED).count() == 1
 
 
 def _service_gone(error: ValidationError) -> bool:

@@ -6,10 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connections.models import ConnectionEvent, EventAction
 from connections.services import connection_create, connection_update
 from console.crypto import MASK
-from console.models import ComponentType
+from console.models import Action, ActivityEvent, ComponentType
 from marketplace.models import Security, Visibility
 from tests import factories
 
@@ -198,7 +197,7 @@ def test_it_reveals_a_secret_to_a_developer_and_records_it(login, developer, sce
     assert "<html" in page  # without JavaScript, the whole page
     assert secret in page
     assert "no-store" in response["Cache-Control"]
-    event = ConnectionEvent.objects.get(action=EventAction.SECRET_REVEALED)
+    event = ActivityEvent.objects.get(action=Action.SECRET_REVEALED)
     assert (event.actor, event.detail) == (
         developer,
         {"environment": "Production", "key": "ConsumerSecret"},
@@ -225,7 +224,7 @@ def test_it_answers_an_htmx_reveal_with_the_value_cell_only(login, developer, sc
     assert "<html" not in page
     assert page.strip().startswith("<td")
     assert SIGNING_SECRET in page
-    assert ConnectionEvent.objects.filter(action=EventAction.SECRET_REVEALED).count() == 1
+    assert ActivityEvent.objects.filter(action=Action.SECRET_REVEALED).count() == 1
 
 
 def test_it_refuses_a_reveal_to_a_viewer(login, viewer, scene):
@@ -233,7 +232,7 @@ def test_it_refuses_a_reveal_to_a_viewer(login, viewer, scene):
 
     assert response.status_code == 403
     assert SIGNING_SECRET not in response.content.decode()
-    assert not ConnectionEvent.objects.filter(action=EventAction.SECRET_REVEALED).exists()
+    assert not ActivityEvent.objects.filter(action=Action.SECRET_REVEALED).exists()
 
 
 @pytest.mark.parametrize(
@@ -252,7 +251,7 @@ def test_it_answers_404_for_a_secret_that_is_not_there(login, developer, scene, 
     response = _reveal(login(developer), scene["stripe"], key, environment)
 
     assert response.status_code == 404
-    assert not ConnectionEvent.objects.filter(action=EventAction.SECRET_REVEALED).exists()
+    assert not ActivityEvent.objects.filter(action=Action.SECRET_REVEALED).exists()
 
 
 def test_it_refuses_a_reveal_without_a_csrf_token(developer, scene):
@@ -262,7 +261,7 @@ def test_it_refuses_a_reveal_without_a_csrf_token(developer, scene):
     response = _reveal(client, scene["stripe"], "webhookSigningSecret")
 
     assert response.status_code == 403
-    assert not ConnectionEvent.objects.filter(action=EventAction.SECRET_REVEALED).exists()
+    assert not ActivityEvent.objects.filter(action=Action.SECRET_REVEALED).exists()
 
 
 ALLOWED = [

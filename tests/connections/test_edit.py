@@ -8,8 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connections.models import Connection, ConnectionEvent, EventAction
+from connections.history import history_of
+from connections.models import Connection
 from connections.services import connection_create
+from console.models import Action, ActivityEvent
 from marketplace.models import Visibility
 from tests import factories
 
@@ -107,8 +109,8 @@ def test_it_saves_a_rename_and_a_new_description(login, developer, scene):
         "Who works where",
         "STAFF_DIRECTORY",
     )
-    actions = set(staff.events.values_list("action", flat=True))
-    assert {EventAction.RENAMED, EventAction.DESCRIPTION_CHANGED} <= actions
+    actions = set(history_of(staff).values_list("action", flat=True))
+    assert {Action.RENAMED, Action.DESCRIPTION_CHANGED} <= actions
 
 
 def test_it_saves_a_new_mapping(login, developer, scene):
@@ -126,8 +128,8 @@ def test_it_saves_a_new_mapping(login, developer, scene):
     assert response.status_code == 302
     mapping = {b.environment.handle: b.endpoint for b in scene["metrics"].bindings.all()}
     assert mapping == {"development": _endpoint(datadog, "Staging"), "production": None}
-    event = ConnectionEvent.objects.get(action=EventAction.MAPPING_CHANGED)
-    assert event.detail["changes"][1] == {"environment": "Production", "from": "EU1", "to": None}
+    event = ActivityEvent.objects.get(action=Action.MAPPING_CHANGED)
+    assert event.changes["Production"] == ["EU1", None]
     detail = login(developer).get(response["Location"]).content.decode()
     assert "No endpoint is mapped to Production." in detail
 
@@ -138,7 +140,7 @@ def test_it_says_when_nothing_changed(login, developer, scene):
     response = client.post(_url("edit", scene["metrics"]), _metrics_form(scene), follow=True)
 
     assert "Nothing was changed." in response.content.decode()
-    assert not ConnectionEvent.objects.exclude(action=EventAction.CREATED).exists()
+    assert not history_of(scene["metrics"]).exclude(action=Action.CREATED).exists()
 
 
 @pytest.mark.parametrize(
@@ -148,8 +150,8 @@ def test_it_says_when_nothing_changed(login, developer, scene):
         ("PAY-ROLL", "“Pay-roll” already exists in this project"),
         ("Pay roll", "CHOREO_PAY_ROLL_SERVICEURL"),
         ("a" * 5000, "at most 50 characters"),
-        ("Ünïcødé ✓", "letter or a digit"),
-        ("<script>x</script>", "letter or a digit"),
+        ("Ünïcødé ✓", "may only use ASCII letters"),
+        ("<script>x</script>", "“&lt;” is not one of them"),
         ("Nul\x00led", "Null characters are not allowed"),
     ],
 )
@@ -231,6 +233,7 @@ def test_it_asks_before_deleting(login, developer, scene):
     assert response.status_code == 200
     assert "Delete the connection “Staff”?" in page
     assert "CHOREO_STAFF_SERVICEURL" in page
+    assert "Its history stays in the project's activity log." in page
     assert Connection.objects.filter(pk=scene["staff"].pk).exists()
 
 
@@ -246,9 +249,7 @@ def test_it_deletes_and_returns_to_the_list(login, developer, scene):
     assert response.status_code == 302
     assert response["Location"] == list_url
     assert not Connection.objects.filter(pk=staff.pk).exists()
-    assert ConnectionEvent.objects.filter(
-        connection_public_id=staff.public_id, action=EventAction.DELETED
-    ).exists()
+    assert history_of(staff).filter(action=Action.DELETED).exists()
     page = client.get(list_url).content.decode()
     assert "The connection “Staff” was deleted." in page
     assert client.get(_url("detail", staff, "storefront")).status_code == 404

@@ -8,9 +8,10 @@ import pytest
 
 from connections.history import describe_event
 from connections.impact import impact_of
-from connections.models import Connection, ConnectionEvent, EventAction
+from connections.models import Connection
 from connections.services import connection_create
 from connections.status import connection_status
+from console.models import Action, ActivityEvent
 from marketplace.changes import (
     UNLISTED,
     ConfirmationNeeded,
@@ -106,7 +107,7 @@ def test_it_keeps_nothing_of_a_change_without_the_right_count(scene, org_admin, 
     service = Service.objects.get(pk=scene["employees"].pk)
     assert service.visibility == Visibility.ORGANIZATION
     assert service.deployments.count() == 2
-    assert not ConnectionEvent.objects.filter(action=EventAction.PROVIDER_CHANGED).exists()
+    assert not ActivityEvent.objects.filter(action=Action.PROVIDER_CHANGED).exists()
 
 
 def test_it_records_a_confirmed_change_on_every_affected_connection(scene, org_admin):
@@ -116,9 +117,9 @@ def test_it_records_a_confirmed_change_on_every_affected_connection(scene, org_a
     )
     # Un-deploying reaches everyone, in Production; narrowing, Payments everywhere.
     assert _names(impact) == [("Directory", ["production"]), ("People", []), ("Staff", [])]
-    events = ConnectionEvent.objects.filter(action=EventAction.PROVIDER_CHANGED)
-    assert sorted(e.connection.name for e in events) == ["Directory", "People", "Staff"]
-    directory = events.get(connection=scene["directory"])
+    events = ActivityEvent.objects.filter(action=Action.PROVIDER_CHANGED)
+    assert sorted(e.object_name for e in events) == ["Directory", "People", "Staff"]
+    directory = events.get(object_id=str(scene["directory"].public_id))
     assert directory.actor == org_admin
     assert directory.detail["environments"] == ["Production"]
     assert describe_event(directory) == (

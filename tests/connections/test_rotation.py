@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connections.history import describe_event
-from connections.models import ConnectionBinding, ConnectionEvent, EventAction
+from connections.models import ConnectionBinding
 from connections.resolution import resolve
 from connections.services import connection_create, credentials_rotate
 from console.crypto import MASK
+from console.models import Action, ActivityEvent
 from marketplace.models import Security, Visibility
 from tests import factories
 
@@ -91,7 +92,7 @@ def test_a_rotation_with_grace_keeps_the_old_secret_for_an_hour(scene, developer
     assert after.credentials_rotated_at == now
     # Production is untouched.
     assert _binding(connection, "production").credentials_generation == 1
-    event = ConnectionEvent.objects.get(action=EventAction.CREDENTIALS_ROTATED)
+    event = ActivityEvent.objects.get(action=Action.CREDENTIALS_ROTATED)
     assert event.actor == developer
     assert event.detail == {
         "environment": "Development",
@@ -114,7 +115,7 @@ def test_a_rotation_without_grace_drops_the_old_secret_at_once(scene, org_admin)
     assert after.previous_consumer_secret is None
     assert after.previous_valid_until is None
     assert after.credentials_generation == 3
-    event = ConnectionEvent.objects.filter(action=EventAction.CREDENTIALS_ROTATED).first()
+    event = ActivityEvent.objects.filter(action=Action.CREDENTIALS_ROTATED).first()
     assert event.detail["grace"] == "none"
     assert describe_event(event).endswith("the old values stopped working at once")
 
@@ -132,7 +133,7 @@ def test_an_api_key_rotation_moves_its_digest_too(scene, developer):
     assert after.api_key_digest == hashlib.sha256(new_key.encode()).hexdigest()
     assert after.previous_api_key.reveal() == old_key
     assert after.previous_api_key_digest == old_digest
-    event = ConnectionEvent.objects.get(action=EventAction.CREDENTIALS_ROTATED)
+    event = ActivityEvent.objects.get(action=Action.CREDENTIALS_ROTATED)
     assert event.detail["keys"] == ["ChoreoAPIKey"]
 
 
@@ -143,7 +144,7 @@ def test_a_viewer_cannot_rotate_and_nothing_changes(scene, viewer):
     with pytest.raises(PermissionDenied):
         credentials_rotate(connection=connection, binding=binding, grace="1h", actor=viewer)
     assert _binding(connection).consumer_secret.reveal() == secret
-    assert not ConnectionEvent.objects.filter(action=EventAction.CREDENTIALS_ROTATED).exists()
+    assert not ActivityEvent.objects.filter(action=Action.CREDENTIALS_ROTATED).exists()
 
 
 def test_the_service_refuses_an_unknown_grace_and_a_scheme_without_secret(scene, developer):
@@ -235,7 +236,7 @@ def test_a_bad_grace_shows_the_form_again_with_the_message_beside_it(scene, logi
     missing = client.post(_url(connection), {"grace": "1h"})
     assert missing.context["form"].errors == {"environment": ["Choose an environment."]}
     assert _binding(connection, "production").credentials_generation == 1
-    assert not ConnectionEvent.objects.filter(action=EventAction.CREDENTIALS_ROTATED).exists()
+    assert not ActivityEvent.objects.filter(action=Action.CREDENTIALS_ROTATED).exists()
 
 
 def test_a_viewer_gets_403_and_no_button(scene, login, viewer):
@@ -291,7 +292,7 @@ def test_unknown_foreign_or_secretless_connections_and_environments_are_404(
         ),
     )
     assert staging.status_code == 404
-    assert not ConnectionEvent.objects.filter(action=EventAction.CREDENTIALS_ROTATED).exists()
+    assert not ActivityEvent.objects.filter(action=Action.CREDENTIALS_ROTATED).exists()
 
 
 def test_a_component_level_url_rotates_a_project_connection(scene, login, developer):
@@ -362,7 +363,7 @@ def test_the_old_secret_is_revealed_through_the_reveal_flow_and_recorded(scene, 
     ).content.decode()
     assert new in current and old not in current
     assert "Old value, accepted until" in current
-    sentences = [describe_event(e) for e in ConnectionEvent.objects.all()]
+    sentences = [describe_event(e) for e in ActivityEvent.objects.filter(object_kind="connection")]
     assert "dave revealed the old ConsumerSecret in Development" in sentences
     assert "dave revealed ConsumerSecret in Development" in sentences
 

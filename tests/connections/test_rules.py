@@ -9,16 +9,16 @@ from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
+from connections.history import history_of
 from connections.models import (
     AuthScheme,
     Connection,
     ConnectionBinding,
-    ConnectionEvent,
-    EventAction,
 )
 from connections.naming import validate_connection_name, variable_name, variable_stem
 from connections.services import connection_create
 from console.crypto import SecretValue
+from console.models import Action
 from marketplace.models import Endpoint, Security, Visibility
 from marketplace.services import (
     endpoint_delete,
@@ -70,14 +70,26 @@ def test_it_accepts_valid_names(name):
         ("a_-b", "separator_run"),
         ("a/b", "characters"),
         ("naïve", "characters"),
-        ("é-abc", "ends"),
-        ("<script>", "ends"),
+        # A character no variable name can hold is named before where it stands.
+        ("é-abc", "characters"),
+        ("<script>", "characters"),
     ],
 )
 def test_it_rejects_invalid_names_with_a_reason(name, code):
     with pytest.raises(ValidationError) as raised:
         validate_connection_name(name)
     assert raised.value.code == code
+
+
+@pytest.mark.parametrize(("name", "character"), [("Ünïcödé", "Ü"), ("名前テスト", "名")])
+def test_a_name_in_other_letters_is_told_the_rule_is_ascii_letters_and_digits(name, character):
+    with pytest.raises(ValidationError) as raised:
+        validate_connection_name(name)
+
+    assert raised.value.messages == [
+        "A connection name may only use ASCII letters (A to Z, without accents), digits, "
+        f"spaces, underscores (_), hyphens (-) and dots (.): “{character}” is not one of them."
+    ]
 
 
 def test_it_builds_variable_names_from_runs_of_other_characters():
@@ -97,9 +109,9 @@ def test_it_creates_a_project_connection_with_a_binding_per_environment(
     assert connection.variable_stem == "EMPLOYEES"
     environments = [b.environment.name for b in connection.bindings.order_by("environment__order")]
     assert environments == ["Development", "Production"]
-    event = ConnectionEvent.objects.get(connection=connection)
-    assert (event.action, event.actor, event.connection_name) == (
-        EventAction.CREATED,
+    event = history_of(connection).get()
+    assert (event.action, event.actor, event.object_name) == (
+        Action.CREATED,
         developer,
         "Employees",
     )
@@ -197,7 +209,9 @@ def test_it_rejects_a_project_connection_named_like_any_component_connection(
     with pytest.raises(ValidationError) as raised:
         _create(project, service, "Employees")
 
-    assert "of the component Storefront" in raised.value.message_dict["name"][0]
+    assert raised.value.message_dict["name"] == [
+        "A connection named “Employees” already exists in the component Storefront."
+    ]
 
 
 def test_it_allows_the_same_name_in_two_components_of_a_project(project, service, storefront):
@@ -329,9 +343,8 @@ def test_a_deleted_connection_keeps_its_history(project, service):
 
     connection.delete()
 
-    event = ConnectionEvent.objects.get(connection_public_id=public_id)
-    assert event.connection is None
-    assert event.connection_name == "Employees"
+    (event,) = history_of(connection)
+    assert (event.object_id, event.object_name) == (str(public_id), "Employees")
     assert not ConnectionBinding.objects.exists()
 
 

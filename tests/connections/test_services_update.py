@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from connections.models import Connection, ConnectionEvent, EventAction
+from connections.history import history_of
+from connections.models import Connection
 from connections.services import (
     connection_create,
     connection_delete,
     connection_secret_reveal,
     connection_update,
 )
+from console.models import Action, ActivityEvent
 from marketplace.models import Security, Visibility
 from tests import factories
 
@@ -77,9 +79,7 @@ def _update(connection, actor, name=None, description=None, endpoints=None):
 
 
 def _events(connection, action):
-    return list(
-        ConnectionEvent.objects.filter(connection_public_id=connection.public_id, action=action)
-    )
+    return list(ActivityEvent.objects.filter(object_id=str(connection.public_id), action=action))
 
 
 def _endpoint(service, name):
@@ -98,8 +98,8 @@ def test_it_renames_and_keeps_the_variables_in_step(project, employees, develope
     connection.refresh_from_db()
     assert connection.name == "Staff directory"
     assert connection.variable_stem == "STAFF_DIRECTORY"
-    (event,) = _events(connection, EventAction.RENAMED)
-    assert event.detail == {"from": "Staff", "to": "Staff directory"}
+    (event,) = _events(connection, Action.RENAMED)
+    assert event.changes == {"name": ["Staff", "Staff directory"]}
     assert event.actor == developer
 
 
@@ -122,7 +122,7 @@ def test_it_refuses_a_duplicate_name_at_the_same_level_ignoring_case(project, em
     assert "“Employees” already exists in this project" in raised.value.message_dict["name"][0]
     connection.refresh_from_db()
     assert connection.name == "Staff"
-    assert not _events(connection, EventAction.RENAMED)
+    assert not _events(connection, Action.RENAMED)
 
 
 def test_it_refuses_a_name_a_component_connection_already_has(
@@ -134,7 +134,7 @@ def test_it_refuses_a_name_a_component_connection_already_has(
     with pytest.raises(ValidationError) as raised:
         _update(project_connection, developer, name="staff DIRECTORY")
 
-    assert "of the component Storefront" in raised.value.message_dict["name"][0]
+    assert "in the component Storefront" in raised.value.message_dict["name"][0]
 
 
 def test_it_refuses_a_component_name_a_project_connection_already_has(
@@ -165,7 +165,7 @@ def test_it_refuses_a_name_that_would_produce_a_variable_another_connection_has(
 
 @pytest.mark.parametrize(
     ("name", "words"),
-    [("ab", "at least 3"), ("a  b c", "two spaces"), ("<script>", "start and end")],
+    [("ab", "at least 3"), ("a  b c", "two spaces"), ("<script>", "is not one of them")],
 )
 def test_it_refuses_an_invalid_name(project, employees, developer, name, words):
     connection = _create(project, employees, "Staff")
@@ -192,14 +192,14 @@ def test_it_records_a_description_change(project, employees, developer):
 
     connection.refresh_from_db()
     assert connection.description == "Who works here"
-    (event,) = _events(connection, EventAction.DESCRIPTION_CHANGED)
-    assert event.detail == {"from": "", "to": "Who works here"}
+    (event,) = _events(connection, Action.DESCRIPTION_CHANGED)
+    assert event.changes == {"description": ["", "Who works here"]}
 
 
 def test_it_records_nothing_when_nothing_changed(organization, project, stripe, developer):
     connection = _create(project, stripe, "Payments")
     development = _environment(organization, "development")
-    before = ConnectionEvent.objects.count()
+    before = ActivityEvent.objects.count()
 
     _update(
         connection,
@@ -208,7 +208,7 @@ def test_it_records_nothing_when_nothing_changed(organization, project, stripe, 
         endpoints={development.pk: _endpoint(stripe, "Sandbox")},
     )
 
-    assert ConnectionEvent.objects.count() == before
+    assert ActivityEvent.objects.count() == before
 
 
 def test_it_changes_the_mapping_and_records_it(organization, project, stripe, developer):
@@ -224,12 +224,10 @@ def test_it_changes_the_mapping_and_records_it(organization, project, stripe, de
 
     mapping = {b.environment.handle: b.endpoint for b in connection.bindings.all()}
     assert mapping == {"development": _endpoint(stripe, "Worldwide"), "production": None}
-    (event,) = _events(connection, EventAction.MAPPING_CHANGED)
-    assert event.detail == {
-        "changes": [
-            {"environment": "Development", "from": "Sandbox", "to": "Worldwide"},
-            {"environment": "Production", "from": "Live", "to": None},
-        ]
+    (event,) = _events(connection, Action.MAPPING_CHANGED)
+    assert event.changes == {
+        "Development": ["Sandbox", "Worldwide"],
+        "Production": ["Live", None],
     }
 
 
@@ -246,9 +244,7 @@ def test_it_records_one_event_per_kind_of_change(organization, project, stripe, 
     )
 
     actions = sorted(
-        ConnectionEvent.objects.filter(connection=connection)
-        .exclude(action=EventAction.CREATED)
-        .values_list("action", flat=True)
+        history_of(connection).exclude(action=Action.CREATED).values_list("action", flat=True)
     )
     assert actions == ["description-changed", "mapping-changed", "renamed"]
 
@@ -307,14 +303,22 @@ def test_it_deletes_and_keeps_the_history(project, employees, developer):
     connection_delete(connection=connection, actor=developer)
 
     assert not Connection.objects.filter(public_id=public_id).exists()
-    events = ConnectionEvent.objects.filter(connection_public_id=public_id)
+    events = ActivityEvent.objects.filter(object_id=str(public_id))
     assert sorted(events.values_list("action", flat=True)) == ["created", "deleted"]
-    deleted = events.get(action=EventAction.DELETED)
-    assert (deleted.connection, deleted.connection_name, deleted.actor) == (
-        None,
+    deleted = events.get(action=Action.DELETED)
+    assert (deleted.object_kind, deleted.object_name, deleted.actor, deleted.project) == (
+        "connection",
         "Staff",
         developer,
+        project,
     )
+    # Its last state, never a credential.
+    assert deleted.detail["state"] == {
+        "name": "Staff",
+        "service": str(employees),
+        "version": employees.version,
+        "level": "Project",
+    }
 
 
 def test_it_deletes_once_when_asked_twice(project, employees, developer):
@@ -323,7 +327,7 @@ def test_it_deletes_once_when_asked_twice(project, employees, developer):
     connection_delete(connection=connection, actor=developer)
     connection_delete(connection=connection, actor=developer)
 
-    assert ConnectionEvent.objects.filter(action=EventAction.DELETED).count() == 1
+    assert ActivityEvent.objects.filter(action=Action.DELETED).count() == 1
 
 
 def test_it_reveals_an_oauth_secret_and_records_it_without_the_value(project, employees, developer):
@@ -335,7 +339,7 @@ def test_it_reveals_an_oauth_secret_and_records_it_without_the_value(project, em
     )
 
     assert plaintext == binding.consumer_secret.reveal()
-    (event,) = _events(connection, EventAction.SECRET_REVEALED)
+    (event,) = _events(connection, Action.SECRET_REVEALED)
     assert event.detail == {"environment": "Development", "key": "ConsumerSecret"}
     assert plaintext not in str(event.detail)
 
@@ -359,7 +363,7 @@ def test_it_reveals_only_secrets(project, stripe, developer, key):
     with pytest.raises(ValidationError):
         connection_secret_reveal(connection=connection, binding=binding, key=key, actor=developer)
 
-    assert not _events(connection, EventAction.SECRET_REVEALED)
+    assert not _events(connection, Action.SECRET_REVEALED)
 
 
 def test_it_reveals_nothing_to_a_viewer_or_an_outsider(
@@ -374,7 +378,7 @@ def test_it_reveals_nothing_to_a_viewer_or_an_outsider(
                 connection=connection, binding=binding, key="ConsumerSecret", actor=person
             )
 
-    assert not _events(connection, EventAction.SECRET_REVEALED)
+    assert not _events(connection, Action.SECRET_REVEALED)
 
 
 def test_it_refuses_a_binding_of_another_connection(project, employees, developer):

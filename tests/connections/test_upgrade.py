@@ -178,6 +178,8 @@ def test_the_prefilled_create_makes_a_second_connection_beside_the_first(
             "description": "",
             "request_token": str(uuid.uuid4()),
             "endpoint_development": sandbox_v2.pk,
+            # v2 has no endpoint for Production: the page warned of it.
+            "no_endpoint_in": "production",
         },
     )
 

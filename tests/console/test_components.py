@@ -171,10 +171,14 @@ def test_it_refuses_to_delete_a_component_whose_services_are_consumed(
     response = client.post(DELETE)
 
     assert "cannot be deleted" in page
-    assert "Checkout API - Payments v1" in page
-    assert "2 connections use it" in page
-    assert "component connection of Web Shop, Storefront" in page
-    assert "project connection of Storefront" in page
+    # Listed as every change that reaches consumers lists them, with no count to type.
+    assert "2 connections</strong> would be affected by this change" in page
+    assert (
+        "(deleting the component Checkout API, which publishes Checkout API - Payments v1)" in page
+    )
+    assert "component connection of Web Shop, Storefront)</span>: every environment" in page
+    assert "project connection of Storefront)</span>: every environment" in page
+    assert "confirm_affected" not in page
     assert response.status_code == 409
     assert Component.objects.filter(pk=component.pk).exists()
     assert Service.objects.filter(pk=published.pk).exists()

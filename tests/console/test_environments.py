@@ -18,6 +18,7 @@ from console.services.environments import (
     environment_move,
 )
 from delivery.services import runtime_token_create
+from marketplace.changes import SHOWN as SHOWN_AFFECTED
 from marketplace.models import Visibility
 from tests import factories
 
@@ -361,9 +362,12 @@ def test_it_lists_the_connections_that_resolve_in_an_environment_and_keeps_it(
 
     page = confirm.content.decode()
     assert "The environment Development cannot be deleted" in page
-    assert "1 connection resolves in it" in page
+    # Listed as every change that reaches consumers lists them, with no count to type.
+    assert "1 connection</strong> would be affected by this change" in page
+    assert "(deleting the environment Development)" in page
+    assert "component connection of Checkout API, Payments)</span>: Development" in page
     assert "Payments</a>" in page
-    assert "component connection of Checkout API, Payments" in page
+    assert "confirm_affected" not in page
     assert "Stripe API v1: Sandbox" in page  # the endpoint that serves it
     assert response.status_code == 409
     assert _handles(organization) == ["development", "production"]
@@ -395,13 +399,21 @@ def test_it_lists_deployments_and_runtime_tokens_that_keep_an_environment(
 def test_it_lists_the_first_uses_and_counts_the_rest(login, org_admin, organization, project):
     stripe = factories.make_third_party_service(organization, "Stripe API")
     factories.add_endpoint(stripe, "Sandbox", "https://sandbox.stripe.test", ["development"])
-    for n in range(SHOWN_USES + 3):
+    for n in range(SHOWN_AFFECTED + 2):
         connection_create(project=project, service=stripe, name=f"Stripe {n:02d}")
+    endpoints = [
+        factories.add_endpoint(stripe, f"Extra {n:02d}", "https://x.stripe.test", ["development"])
+        for n in range(SHOWN_USES + 1)
+    ]
 
     page = login(org_admin).get(_url("environment-delete", "development")).content.decode()
 
-    assert f"{SHOWN_USES + 3} connections resolve in it" in page
-    assert "and 3 more" in page
+    assert f"{SHOWN_AFFECTED + 2} connections</strong> would be affected" in page
+    assert f"Stripe {SHOWN_AFFECTED - 1:02d}</a>" in page
+    assert f"Stripe {SHOWN_AFFECTED:02d}</a>" not in page
+    assert "and 2 more" in page
+    assert f"{len(endpoints) + 1} third-party endpoints serve it" in page
+    assert "and 2 more" in page.split("third-party endpoints serve it")[1]
 
 
 def test_it_never_deletes_the_last_environment(login, org_admin, organization):

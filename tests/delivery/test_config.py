@@ -13,8 +13,8 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 from dotenv import dotenv_values
 
-from connections.history import describe_event
-from connections.models import ConnectionEvent, EventAction
+from connections.history import describe_event, history_of
+from console.models import Action
 from delivery.models import ConfigPull, RuntimeToken
 from delivery.services import runtime_token_revoke
 from marketplace.models import Security
@@ -268,15 +268,11 @@ def test_each_pull_is_recorded_on_the_token_and_in_each_connection_history(
         "Directory": ["ConsumerSecret"],
         "Payments": ["ChoreoAPIKey", "webhookSecret"],
     }
-    event = ConnectionEvent.objects.get(
-        connection=delivery_world["own"], action=EventAction.VALUES_PULLED
-    )
+    event = history_of(delivery_world["own"]).get(action=Action.VALUES_PULLED)
     assert describe_event(event) == (
         "The runtime token “CI deploy” pulled ConsumerSecret for Development from 10.1.2.3"
     )
-    assert not ConnectionEvent.objects.filter(
-        connection=delivery_world["hidden"], action=EventAction.VALUES_PULLED
-    ).exists()
+    assert not history_of(delivery_world["hidden"]).filter(action=Action.VALUES_PULLED).exists()
 
 
 def test_no_value_reaches_the_logs(client, delivery_world, issue_token, caplog):

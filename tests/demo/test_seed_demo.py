@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection as db_connection
 from django.test import RequestFactory
 
+from connections.history import history_of
 from connections.models import AuthScheme, Connection, ConnectionBinding
 from console.models import Component, ComponentType, Membership, Organization, Role
 from marketplace.models import (
@@ -201,7 +202,7 @@ def test_it_creates_project_and_component_connections_of_both_kinds(acme):
     }
     for connection in connections:
         assert connection.bindings.count() == 2
-        assert connection.events.filter(action="created").count() == 1
+        assert history_of(connection).filter(action="created").count() == 1
 
 
 def test_it_resolves_stripe_connections_to_the_endpoint_of_each_environment(acme):

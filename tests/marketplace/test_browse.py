@@ -252,7 +252,7 @@ def _follow(client, url: str, link: str) -> str | None:
     """The href of the pager's ``link`` ("Next" or "Previous") on ``url``."""
     content = client.get(url).content.decode()
     found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{link}</a>', content)
-    return url.split("?")[0] + html.unescape(found.group(1)) if found else None
+    return html.unescape(found.group(1)) if found else None
 
 
 def test_next_and_previous_walk_every_card_once_by_position(
@@ -275,7 +275,7 @@ def test_next_and_previous_walk_every_card_once_by_position(
     assert "before=" in previous
     assert _names(client.get(previous)) == [f"Vendor {n:02d}" for n in range(24, 36)]
     # and from the second page, the plain first page.
-    assert _follow(client, urls[1], "Previous") == browse_url() + "?"
+    assert _follow(client, urls[1], "Previous") == browse_url()
 
 
 def test_a_page_position_survives_a_new_service_before_it(login, developer, organization, project):

@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from connections.models import Connection, ConnectionEvent, EventAction
+from connections.models import Connection
+from connections.resolution import resolve
 from connections.services import connection_create
 from connections.status import connection_status
+from console.models import Action, ActivityEvent
 from marketplace.changes import CONFIRMATION_FIELD
 from marketplace.models import Service, Visibility
 from tests import factories
@@ -22,8 +24,8 @@ from tests.marketplace.third_party.support import url as third_party_url
 
 def _provider_changed() -> list[str]:
     return sorted(
-        ConnectionEvent.objects.filter(action=EventAction.PROVIDER_CHANGED).values_list(
-            "connection_name", flat=True
+        ActivityEvent.objects.filter(action=Action.PROVIDER_CHANGED).values_list(
+            "object_name", flat=True
         )
     )
 
@@ -99,7 +101,7 @@ def test_it_narrows_with_the_count_and_tells_each_consumer(login, developer, ord
     assert response.status_code == 302
     assert Service.objects.get(pk=orders.pk).visibility == Visibility.PROJECT
     assert _provider_changed() == ["Billing orders", "Invoice feed"]
-    event = ConnectionEvent.objects.filter(action=EventAction.PROVIDER_CHANGED).first()
+    event = ActivityEvent.objects.filter(action=Action.PROVIDER_CHANGED).first()
     assert event.actor == developer
     assert event.detail == {
         "change": "narrowed its network visibility from Organization to Project",
@@ -178,7 +180,7 @@ def test_it_adds_a_parameter_without_a_count_and_tells_each_connection(admin_cli
 
     assert response.status_code == 302
     assert service.parameters.filter(name="zone").exists()
-    (event,) = ConnectionEvent.objects.filter(action=EventAction.PROVIDER_CHANGED)
+    (event,) = ActivityEvent.objects.filter(action=Action.PROVIDER_CHANGED)
     assert "added the parameter zone" in event.detail["change"]
 
 
@@ -208,7 +210,7 @@ def test_it_removes_from_the_marketplace_without_a_count_and_tells_each_connecti
     service = stripe["service"]
     listing = third_party_url("third-party-listing", service_id=service.pk)
 
-    assert admin_client.post(listing, {"listed": "0"}).status_code == 302
+    assert admin_client.post(listing, {"listed": "0", "confirmed": "1"}).status_code == 302
 
     assert not Service.objects.get(pk=service.pk).listed
     assert _provider_changed() == ["Pay"]
@@ -229,3 +231,81 @@ def test_the_consumer_reads_the_change_in_its_history(login, developer, org_admi
     )
     html = page.content.decode()
     assert f"{developer.username} changed Checkout API - Orders v1: narrowed" in html
+
+
+def _variables(name: str) -> list[str]:
+    connection = Connection.objects.select_related("service").get(name=name)
+    return [value.variable for environment in resolve(connection) for value in environment.values]
+
+
+def test_it_renames_a_parameter_only_with_the_count_and_tells_each_connection(
+    admin_client, stripe, organization, project
+):
+    service = stripe["service"]
+    region = service.parameters.get(name="region")
+    other = factories.make_component(project, "Web", "web")
+    connection_create(project=project, component=other, service=service, name="Web pay")
+    rename = third_party_url(
+        "third-party-parameter-rename", service_id=service.pk, parameter_id=region.pk
+    )
+
+    page = admin_client.get(rename).content.decode()
+    assert "2 connections</strong> are affected" in page
+    assert "Pay</a>" in page and "Web pay</a>" in page
+    assert "component connection of Web, Payments" in page
+    assert "CHOREO_&lt;CONNECTION&gt;_REGION" in page
+    assert "The environment variables they give their components change" in page
+    assert f'name="{CONFIRMATION_FIELD}"' in page
+
+    refused = admin_client.post(rename, {"name": "zone"})
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Type 2, the number of affected connections" in html
+    assert "renamed the parameter region to zone" in html
+    assert 'value="zone"' in html
+    assert service.parameters.get(pk=region.pk).name == "region"
+    assert "CHOREO_PAY_REGION" in _variables("Pay")
+    assert _provider_changed() == []
+
+    response = admin_client.post(rename, {"name": "zone", CONFIRMATION_FIELD: "2"})
+
+    assert response.status_code == 302
+    followed = admin_client.get(response["Location"]).content.decode()
+    assert "Renamed the parameter region to zone in Stripe API v1." in followed
+    assert "The 2 affected connections have it in their history." in followed
+    assert service.parameters.get(pk=region.pk).name == "zone"
+    assert "CHOREO_PAY_ZONE" in _variables("Pay")
+    assert "CHOREO_PAY_REGION" not in _variables("Pay")
+    assert _provider_changed() == ["Pay", "Web pay"]
+    connection = Connection.objects.get(name="Web pay")
+    history = admin_client.get(
+        reverse(
+            "connections:detail",
+            kwargs={
+                "org": "acme",
+                "project": "payments",
+                "component": "web",
+                "connection_id": connection.public_id,
+            },
+        )
+    ).content.decode()
+    assert (
+        "changed Stripe API v1: renamed the parameter region to zone: its environment "
+        "variable changes name"
+    ) in history
+
+
+def test_it_renames_a_parameter_no_connection_uses_without_a_count(admin_client, organization):
+    service = factories.make_third_party_service(
+        organization, "Twilio", parameters=(("sid", False),)
+    )
+    sid = service.parameters.get()
+    rename = third_party_url(
+        "third-party-parameter-rename", service_id=service.pk, parameter_id=sid.pk
+    )
+
+    page = admin_client.get(rename).content.decode()
+    assert "affected" not in page and CONFIRMATION_FIELD not in page
+
+    assert admin_client.post(rename, {"name": "accountSid"}).status_code == 302
+    assert service.parameters.get().name == "accountSid"

@@ -42,7 +42,7 @@ def badges(response) -> dict[str, tuple[str, str]]:
     """Card name -> (badge link, badge text), for the cards that have a badge."""
     found = {}
     for card in response.content.decode().split('<article class="card')[1:]:
-        name = re.search(r'class="stretched-link[^"]*" href="[^"]*">([^<]*)</a>', card)[1]
+        name = re.search(r'class="stretched-link[^"]*"[^>]*>([^<]*)</a>', card)[1]
         if badge := BADGE.search(card):
             text = re.sub(r"<[^>]+>", "", badge[2]).strip()
             found[html.unescape(name)] = (html.unescape(badge[1]), text)

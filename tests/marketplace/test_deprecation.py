@@ -4,7 +4,9 @@ consumer's connection page and list say so."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -244,3 +246,82 @@ def test_a_consumers_list_shows_a_chip_with_no_query_per_row(
 
     assert content.count("deprecated-badge") == 16
     assert many == few
+
+
+def _history(client, connection) -> str:
+    """The connection's page, whose History says what the provider changed."""
+    kwargs = {"org": "acme", "project": connection.project.handle}
+    if connection.component_id:
+        kwargs["component"] = connection.component.handle
+    url = reverse("connections:detail", kwargs={**kwargs, "connection_id": connection.public_id})
+    return client.get(url).content.decode()
+
+
+def _told(client, connection) -> list[str]:
+    """What the connection's history says the provider changed, oldest first."""
+    history = _history(client, connection)
+    told = re.findall(r"changed Stripe API v1: ([^<]*)", history)
+    return [unescape(change).strip() for change in reversed(told)]
+
+
+def test_the_deprecation_page_lists_the_consumers_and_asks_for_no_count(
+    login, org_admin, stripe, consumer, project
+):
+    web = factories.make_component(project, "Web", "web")
+    connection_create(project=project, component=web, service=stripe, name="Web payments")
+
+    page = login(org_admin).get(_url(stripe)).content.decode()
+
+    assert "2 connections</strong> are affected by this change (deprecating v1)" in page
+    assert "Payments</a>" in page and "component connection of Web, Payments" in page
+    assert "They keep working; their history will say what changed." in page
+    assert "confirm_affected" not in page
+
+
+def test_deprecating_tells_every_consumer_who_did_it_and_what_they_said(
+    login, org_admin, stripe, consumer, project
+):
+    other = connection_create(
+        project=project,
+        component=factories.make_component(project, "Web", "web"),
+        service=stripe,
+        name="Web payments",
+    )
+    client = login(org_admin)
+
+    _deprecate(client, stripe, message="Move to v2 by June.")
+
+    said = "deprecated v1: sunset 2031-06-30, “Move to v2 by June.”"
+    assert _told(client, consumer) == [said]
+    assert _told(client, other) == [said]
+    assert f"{org_admin.username} changed Stripe API v1: {said}" in unescape(
+        _history(client, other)
+    )
+
+
+def test_a_new_sunset_or_a_withdrawal_is_told_and_saving_the_same_is_not(
+    login, org_admin, stripe, consumer
+):
+    client = login(org_admin)
+    _deprecate(client, stripe, message="Soon.")
+    _deprecate(client, stripe, message="Soon.")  # nothing changed
+    _deprecate(client, stripe, sunset_on="2031-12-31", message="Later.")
+    client.post(_url(stripe), {"undeprecate": "1"})
+    client.post(_url(stripe), {"undeprecate": "1"})  # no longer deprecated
+
+    assert _told(client, consumer) == [
+        "deprecated v1: sunset 2031-06-30, “Soon.”",
+        "changed the deprecation of v1: sunset 2031-12-31, “Later.”",
+        "withdrew the deprecation of v1: it is current again",
+    ]
+
+
+def test_a_version_nobody_uses_is_deprecated_and_listed_as_such(login, org_admin, stripe):
+    client = login(org_admin)
+    page = client.get(_url(stripe)).content.decode()
+    assert "0 connections use this version" in page
+    assert "impact" not in page
+
+    _deprecate(client, stripe)
+
+    assert Service.objects.get(pk=stripe.pk).is_deprecated

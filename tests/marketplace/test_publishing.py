@@ -51,6 +51,7 @@ def every_route(service: Service) -> list[tuple[str, dict, str]]:
         ("component-endpoint-edit", one, "post"),
         ("component-endpoint-remove", one, "get"),
         ("component-endpoint-remove", one, "post"),
+        ("component-endpoint-listing", one, "get"),
         ("component-endpoint-listing", one, "post"),
     ]
 
@@ -79,7 +80,7 @@ def test_it_hides_every_route_from_an_outsider(login, outsider, orders):
 
 def test_it_answers_a_wrong_method_with_405(login, developer, orders):
     client = login(developer)
-    assert client.get(url("component-endpoint-listing", service_id=orders.pk)).status_code == 405
+    assert client.put(url("component-endpoint-listing", service_id=orders.pk)).status_code == 405
     assert client.delete(url("component-endpoint-remove", service_id=orders.pk)).status_code == 405
 
 
@@ -281,7 +282,7 @@ def test_it_removes_an_endpoint_from_the_marketplace_and_adds_it_back(
     listing = url("component-endpoint-listing", service_id=orders.pk)
     client = login(developer)
 
-    client.post(listing, {"listed": "0"})
+    client.post(listing, {"listed": "0", "confirmed": "1"})
     assert orders not in Service.objects.visible_from(project)
     assert "Add back to Marketplace" in client.get(COMPONENT_PAGE).content.decode()
 

@@ -70,7 +70,7 @@ def test_it_shows_every_member_what_to_check_with_the_exact_audience(
 ):
     html = _page(login, members[role], oauth_service)
     assert oauth_service.resource_reference == AUDIENCE
-    assert f'<code class="text-break" id="audience">{AUDIENCE}</code>' in html
+    assert f'id="audience">{AUDIENCE}</code>' in html
     assert f'id="issuer">{settings.JUNCTION_PUBLIC_URL}</code>' in html
     assert f"{settings.JUNCTION_PUBLIC_URL}/oauth2/jwks" in html
     assert f"{settings.JUNCTION_PUBLIC_URL}/.well-known/oauth-authorization-server" in html
@@ -332,7 +332,7 @@ def _how_to_use(client, project_handle: str, service) -> str:
 def test_the_publishing_team_sees_the_facts_on_how_to_use(login, viewer, oauth_service, settings):
     html = _how_to_use(login(viewer), "ledger", oauth_service)
     assert 'id="provider-how-to-use"' in html
-    assert f'<code class="text-break">{AUDIENCE}</code>' in html
+    assert f"data-copy-source>{AUDIENCE}</code>" in html
     assert f"{settings.JUNCTION_PUBLIC_URL}/oauth2/jwks" in html
     assert _url(oauth_service) in html
 

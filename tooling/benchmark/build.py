@@ -32,12 +32,19 @@ from connections.models import (
     AuthScheme,
     Connection,
     ConnectionBinding,
-    ConnectionEvent,
-    EventAction,
     api_key_digest,
 )
 from connections.naming import variable_stem
-from console.models import Component, Membership, Organization, Project, Role
+from console.models import (
+    Action,
+    ActivityEvent,
+    Component,
+    Membership,
+    ObjectKind,
+    Organization,
+    Project,
+    Role,
+)
 from console.services import default_environments_create
 from marketplace.definitions import detect_format
 from marketplace.documentation import documentation_fields
@@ -554,18 +561,21 @@ def _connections(rng: random.Random, size: Size, state: _State) -> None:
             "connection bindings",
         )
         users = dict(state.user_ids)
+        project_names = {pk: name for pk, name, _ in state.projects}
         _insert(
             state,
-            ConnectionEvent,
+            ActivityEvent,
             (
-                ConnectionEvent(
+                ActivityEvent(
                     organization=state.organization,
-                    connection_id=c.pk,
-                    connection_public_id=c.public_id,
-                    connection_name=c.name,
+                    project_id=c.project_id,
+                    project_name=project_names[c.project_id],
+                    object_kind=ObjectKind.CONNECTION,
+                    object_id=str(c.public_id),
+                    object_name=c.name,
                     actor_id=c.created_by_id,
                     actor_name=users[c.created_by_id],
-                    action=EventAction.CREATED,
+                    action=Action.CREATED,
                     detail={
                         "service": f"{services[c.service_id].name} v{services[c.service_id].major}",
                         "scope": c.scope_label,

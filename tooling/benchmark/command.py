@@ -48,6 +48,11 @@ class Command(BaseCommand):
             help="Seconds of wrk load per page under gunicorn after the timings "
             "(0: none). Default: %(default)s.",
         )
+        parser.add_argument(
+            "--pages",
+            help="Only the pages whose keys start with these comma-separated prefixes (see "
+            "the JSON's keys), e.g. first-search,floor,admin-services. Default: every page.",
+        )
         # Internal: set by the parent for the child that runs in the bench database.
         parser.add_argument("--in-bench-database", action="store_true", help="==SUPPRESS==")
 
@@ -63,6 +68,7 @@ class Command(BaseCommand):
                 warmup=options["warmup"],
                 json_path=options["json"],
                 serve_seconds=options["serve"],
+                pages=options["pages"].split(",") if options["pages"] else None,
                 log=self.stdout.write,
             )
             return
@@ -83,6 +89,7 @@ class Command(BaseCommand):
             f"--warmup={options['warmup']}",
             f"--json={json_path.resolve()}",
             f"--serve={options['serve']}",
+            *([f"--pages={options['pages']}"] if options["pages"] else []),
         ]
         # DEBUG off, as in production: the figures are those a user would see.
         environment = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0"}

@@ -229,6 +229,7 @@ def pages(targets: Targets) -> list[Page]:
             "Marketplace, two filters",
             _url("marketplace:browse", at_project, "type=internal&service_type=rest"),
         ),
+        *_first_search_pages(targets, at_project),
         Page("service", "Service page", service_url),
         Page("service-used-by", "Service page, Used by", service_url + "?tab=used-by"),
         *_documentation_pages(targets, at_project),
@@ -239,6 +240,9 @@ def pages(targets: Targets) -> list[Page]:
             create_url,
             method="POST",
             data=lambda: _create_form_step_two(counter),
+            # Next as a browser with JavaScript sends it: the step is swapped
+            # in place (without JavaScript it is a redirect to ?step=urls).
+            headers={"HX-Request": "true"},
             expect="Service URL</h2>",
         ),
         Page(
@@ -278,6 +282,15 @@ def pages(targets: Targets) -> list[Page]:
             _url("admin:marketplace_service_changelist", None, f"q={q}"),
             reference=True,
         ),
+        *(
+            Page(
+                f"admin-services-{len(prefix)}",
+                f"Admin: services, search “{prefix}”",
+                _url("admin:marketplace_service_changelist", None, f"q={prefix}"),
+                reference=True,
+            )
+            for prefix in first_search_prefixes(targets)
+        ),
         Page(
             "admin-connections",
             f"Admin: connections, search “{q}”",
@@ -285,6 +298,43 @@ def pages(targets: Targets) -> list[Page]:
             reference=True,
         ),
     ]
+
+
+def first_search_prefixes(targets: Targets) -> list[str]:
+    """What a person has typed after one and two keystrokes of the search."""
+    return [targets.search[:1], targets.search[:2]]
+
+
+def _first_search_pages(targets: Targets, at_project: dict) -> list[Page]:
+    """The first search for a one- and a two-letter prefix, as one types it
+    (issue #17, item 15): the page of cards an HTMX search gets, then the
+    facet counts its panel fetches. Django's cache is emptied before every
+    request, so that each is a search nobody has made (the cache is keyed by
+    the text: a new text and an empty cache are the same to the console).
+    Their goals: results within 4 × the floor's p95, counts no slower than
+    the admin's search for the same prefix."""
+    pages = []
+    for prefix in first_search_prefixes(targets):
+        pages += [
+            Page(
+                f"first-search-{len(prefix)}-results",
+                f"First search “{prefix}”: results",
+                _url("marketplace:browse", at_project, f"q={prefix}"),
+                headers={"HX-Request": "true"},
+                uncached=True,
+                # The cards came without their counts, which the panel fetches.
+                expect='hx-trigger="load"',
+            ),
+            Page(
+                f"first-search-{len(prefix)}-counts",
+                f"First search “{prefix}”: facet counts",
+                _url("marketplace:browse-facets", at_project, f"q={prefix}"),
+                headers={"HX-Request": "true"},
+                uncached=True,
+                expect='id="browse-count" aria-live="polite" hx-swap-oob="true">',
+            ),
+        ]
+    return pages
 
 
 def _oauth_pages(targets: Targets) -> list[Page]:
@@ -415,11 +465,17 @@ def measure_page(client: Client, page: Page, requests: int, warmup: int) -> Page
     return result
 
 
+def selected(key: str, only: list[str] | None) -> bool:
+    """Whether ``--pages`` (key prefixes; None: every page) asks for ``key``."""
+    return only is None or any(key.startswith(prefix) for prefix in only)
+
+
 def measure(
     organization_handle: str,
     username: str,
     requests: int,
     warmup: int = 5,
+    only: list[str] | None = None,
     log: Callable[[str], None] = print,
 ) -> tuple[Targets, list[PageResult]]:
     targets = select_targets(organization_handle)
@@ -440,7 +496,7 @@ def measure(
         client = Client()
         client.force_login(user)
         anonymous = Client()
-        for page in pages(targets):
+        for page in [page for page in pages(targets) if selected(page.key, only)]:
             result = measure_page(client if page.signed_in else anonymous, page, requests, warmup)
             log(
                 f"  {page.label}: {result.p50 or 0:.1f} ms p50"

@@ -112,6 +112,62 @@ def runtime_config_lines(summary: dict) -> str:
     )
 
 
+# The goals of the first search as one types (issue #17, item 15).
+FIRST_RESULTS_WITHIN_FLOOR = 4.0
+FIRST_COUNTS_WITHIN_ADMIN = 1.0
+
+
+def first_search(results: list[PageResult]) -> list[dict]:
+    """Each prefix's first search against its goals: the page of cards
+    within 4 × the floor's p95, its facet counts no slower than the admin's
+    search for the same prefix (p95)."""
+    by_key = {result.page.key: result for result in results}
+    floor = by_key.get("floor")
+    summaries = []
+    for length in (1, 2):
+        cards = by_key.get(f"first-search-{length}-results")
+        counts = by_key.get(f"first-search-{length}-counts")
+        admin = by_key.get(f"admin-services-{length}")
+        if None in (cards, counts, admin, floor):
+            continue
+        if not (cards.p95 and counts.p95 and admin.p95 and floor.p95):
+            continue
+        summaries.append(
+            {
+                "prefix_length": length,
+                "label": cards.page.label.split(":")[0],
+                "results_p95_ms": cards.p95,
+                "results_queries": cards.queries,
+                "floor_p95_ms": floor.p95,
+                "results_vs_floor": round(cards.p95 / floor.p95, 2),
+                "counts_p95_ms": counts.p95,
+                "counts_queries": counts.queries,
+                "admin_p95_ms": admin.p95,
+                "counts_vs_admin": round(counts.p95 / admin.p95, 2),
+                "goals": {
+                    "results": cards.p95 / floor.p95 <= FIRST_RESULTS_WITHIN_FLOOR,
+                    "counts": counts.p95 / admin.p95 <= FIRST_COUNTS_WITHIN_ADMIN,
+                },
+            }
+        )
+    return summaries
+
+
+def first_search_lines(summaries: list[dict]) -> str:
+    lines = ["First search as one types (issue #17):"]
+    for each in summaries:
+        held = {goal: "held" if ok else "MISSED" for goal, ok in each["goals"].items()}
+        lines += [
+            f"  {each['label']}: results p95 {each['results_p95_ms']:.1f} ms = "
+            f"{each['results_vs_floor']:.2f} x the floor's {each['floor_p95_ms']:.1f} ms, "
+            f"at most {FIRST_RESULTS_WITHIN_FLOOR:g} x: {held['results']}",
+            f"  {' ' * len(each['label'])}  counts p95 {each['counts_p95_ms']:.1f} ms = "
+            f"{each['counts_vs_admin']:.2f} x the admin's {each['admin_p95_ms']:.1f} ms, "
+            f"at most {FIRST_COUNTS_WITHIN_ADMIN:g} x: {held['counts']}",
+        ]
+    return "\n".join(lines)
+
+
 def document(
     *,
     size: str,
@@ -136,6 +192,7 @@ def document(
         "django": django.get_version(),
         "pages": [_page_json(result) for result in results],
         "runtime_config": runtime_config(results),
+        "first_search": first_search(results),
     }
 
 

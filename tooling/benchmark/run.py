@@ -88,6 +88,7 @@ def run(
     warmup: int,
     json_path: Path,
     serve_seconds: float = 0,
+    pages: list[str] | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     call_command("migrate", interactive=False, verbosity=0)
@@ -102,12 +103,15 @@ def run(
         with db_connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     log(f"Measuring {requests} requests per page ({db_connection.vendor}, size {size})...")
-    targets, results = measure.measure(handle, username, requests, warmup, log=log)
-    # Beside the pages, before the references: the two ways of counting facets.
-    first_reference = next(
-        (index for index, result in enumerate(results) if result.page.reference), len(results)
-    )
-    results[first_reference:first_reference] = facet_counting.measure(targets, requests, warmup)
+    targets, results = measure.measure(handle, username, requests, warmup, only=pages, log=log)
+    if measure.selected("facets", pages):
+        # Beside the pages, before the references: the two ways of counting facets.
+        first_reference = next(
+            (index for index, result in enumerate(results) if result.page.reference),
+            len(results),
+        )
+        counted = facet_counting.measure(targets, requests, warmup)
+        results[first_reference:first_reference] = counted
     data = report.document(
         size=size,
         vendor=db_connection.vendor,
@@ -126,6 +130,8 @@ def run(
     log(report.table(results))
     if data["runtime_config"] is not None:
         log("\n" + report.runtime_config_lines(data["runtime_config"]))
+    if data["first_search"]:
+        log("\n" + report.first_search_lines(data["first_search"]))
     if "serving" in data:
         log("\nServing (gunicorn, 2 workers, loaded by wrk from another process):")
         log(loadtest.table(data["serving"]))

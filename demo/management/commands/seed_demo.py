@@ -19,8 +19,10 @@ from django.db import transaction
 
 from connections.models import Connection
 from connections.services import connection_create
-from console.models import Component, Environment, Membership, Organization, Project
+from console.models import Component, Environment, Membership, Organization, Project, Role
 from console.services import organization_create
+from console.services.members import member_add
+from console.services.projects import component_create, project_create
 from demo import data as demo_data
 from demo.data import (
     ConnectionSpec,
@@ -35,6 +37,7 @@ from marketplace.models import Service, ServiceKind
 from marketplace.services import (
     endpoint_create,
     internal_service_publish,
+    service_set_listed,
     third_party_service_register,
 )
 from marketplace.versions import parse_version
@@ -60,6 +63,10 @@ class _OrganizationSeeder:
         self.report = report
 
     def run(self) -> None:
+        # What the demo makes, the activity log says its first Admin made.
+        self.admin = next(
+            self.users[username] for username, role in self.spec.members if role == Role.ADMIN
+        )
         self.organization = self._organization()
         self.environments = {env.handle: env for env in self.organization.environments.all()}
         for username, role in self.spec.members:
@@ -79,19 +86,22 @@ class _OrganizationSeeder:
         # and the demo shows one that outlived its service's removal.
         # Only services created by this run, so a service someone listed again
         # in the console stays listed.
-        Service.objects.filter(pk__in=[service.pk for service in unlisted]).update(listed=False)
+        for service in unlisted:
+            service_set_listed(service=service, listed=False, actor=self.admin)
 
     def _organization(self) -> Organization:
         organization = Organization.objects.filter(handle=self.spec.handle).first()
         if organization is None:
-            organization = organization_create(name=self.spec.name, handle=self.spec.handle)
+            organization = organization_create(
+                name=self.spec.name, handle=self.spec.handle, admin=self.admin
+            )
             self.report.created += 1
         return organization
 
     def _membership(self, user: AbstractUser, role: str) -> None:
         membership = Membership.objects.filter(user=user, organization=self.organization).first()
         if membership is None:
-            Membership.objects.create(user=user, organization=self.organization, role=role)
+            member_add(organization=self.organization, user=user, role=role, actor=self.admin)
             self.report.created += 1
         elif membership.role != role:
             # The personas are the point of the demo: demo must stay an Admin.
@@ -99,23 +109,28 @@ class _OrganizationSeeder:
             membership.save(update_fields=["role"])
 
     def _project(self, spec: ProjectSpec) -> None:
-        project, created = Project.objects.get_or_create(
-            organization=self.organization,
-            handle=spec.handle,
-            defaults={"name": spec.name, "description": spec.description},
-        )
-        self.report.created += created
-        for component_spec in spec.components:
-            _, created = Component.objects.get_or_create(
-                project=project,
-                handle=component_spec.handle,
-                defaults={
-                    "name": component_spec.name,
-                    "type": component_spec.type,
-                    "description": component_spec.description,
-                },
+        project = Project.objects.filter(organization=self.organization, handle=spec.handle).first()
+        if project is None:
+            project = project_create(
+                organization=self.organization,
+                name=spec.name,
+                handle=spec.handle,
+                description=spec.description,
+                actor=self.admin,
             )
-            self.report.created += created
+            self.report.created += 1
+        for component_spec in spec.components:
+            if project.components.filter(handle=component_spec.handle).exists():
+                continue
+            component_create(
+                project=project,
+                name=component_spec.name,
+                handle=component_spec.handle,
+                type=component_spec.type,
+                description=component_spec.description,
+                actor=self.admin,
+            )
+            self.report.created += 1
 
     def _component(self, project_handle: str, component_handle: str) -> Component:
         return Component.objects.select_related("project__organization").get(
@@ -147,6 +162,7 @@ class _OrganizationSeeder:
             urls={self.environments[handle]: url for handle, url in spec.urls.items()},
             api_definition=spec.api_definition,
             definition_format=spec.definition_format,
+            actor=self.admin,
         )
         self.report.created += 1
         return service, True
@@ -190,6 +206,7 @@ class _OrganizationSeeder:
                 api_definition=spec.api_definition,
                 definition_format=spec.definition_format,
                 parameters=spec.parameters,
+                actor=self.admin,
             )
             self.report.created += 1
         for endpoint_spec in spec.endpoints:
@@ -201,6 +218,7 @@ class _OrganizationSeeder:
                 url=endpoint_spec.url,
                 environments=[self.environments[handle] for handle in endpoint_spec.environments],
                 parameter_values=endpoint_spec.values,
+                actor=self.admin,
             )
             self.report.created += 1
 

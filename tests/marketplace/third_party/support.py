@@ -62,6 +62,7 @@ def every_route(service: Service) -> list[tuple[str, dict, str]]:
         ("third-party-detail", one, "get"),
         ("third-party-edit", one, "get"),
         ("third-party-edit", one, "post"),
+        ("third-party-listing", one, "get"),
         ("third-party-listing", one, "post"),
         ("third-party-delete", one, "get"),
         ("third-party-delete", one, "post"),
@@ -74,4 +75,6 @@ def every_route(service: Service) -> list[tuple[str, dict, str]]:
         ("third-party-parameter-add", one, "post"),
         ("third-party-parameter-delete", {**one, "parameter_id": parameter.pk}, "get"),
         ("third-party-parameter-delete", {**one, "parameter_id": parameter.pk}, "post"),
+        ("third-party-parameter-rename", {**one, "parameter_id": parameter.pk}, "get"),
+        ("third-party-parameter-rename", {**one, "parameter_id": parameter.pk}, "post"),
     ]

@@ -40,7 +40,7 @@ def test_it_answers_a_wrong_method_with_405(admin_client, stripe):
     one = {"service_id": stripe.pk}
     assert admin_client.post(url("third-party-list")).status_code == 405
     assert admin_client.post(url("third-party-detail", **one)).status_code == 405
-    assert admin_client.get(url("third-party-listing", **one)).status_code == 405
+    assert admin_client.put(url("third-party-listing", **one)).status_code == 405
     assert admin_client.get(url("third-party-parameter-add", **one)).status_code == 405
     assert admin_client.put(url("third-party-edit", **one)).status_code == 405
 

@@ -81,3 +81,89 @@ def test_it_removes_a_parameter_and_its_values(admin_client, stripe):
     admin_client.post(delete)
     assert not stripe.parameters.filter(name="secretKey").exists()
     assert not EndpointParameterValue.objects.filter(parameter_id=parameter.pk).exists()
+
+
+def _rename_url(service, parameter) -> str:
+    return url("third-party-parameter-rename", service_id=service.pk, parameter_id=parameter.pk)
+
+
+def test_the_service_page_offers_to_rename_each_parameter(admin_client, stripe):
+    page = admin_client.get(url("third-party-detail", service_id=stripe.pk)).content.decode()
+    for parameter in stripe.parameters.all():
+        assert _rename_url(stripe, parameter) in page
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "This field is required."),
+        ("   ", "This field is required."),
+        ("bad name", "letters, digits and _ only"),
+        ("ServiceURL", "Every connection already provides ServiceURL"),
+        ("SECRETKEY", "already has a parameter of that name"),
+        ("publishableKey", "That is its name already"),
+        ("a" * 61, "at most 60 characters"),
+        ("key\u200b", "is not allowed in a name"),
+    ],
+)
+def test_it_explains_a_bad_new_name_beside_the_field_and_keeps_it(
+    admin_client, stripe, project, name, message
+):
+    connection_create(project=project, service=stripe, name="Pay")
+    parameter = stripe.parameters.get(name="publishableKey")
+
+    response = admin_client.post(
+        _rename_url(stripe, parameter), {"name": name, "confirm_affected": "1"}
+    )
+
+    assert response.status_code == 200
+    assert message.lower() in response.context["form"].errors["name"][0].lower()
+    html = response.content.decode()
+    if name.strip():
+        assert f'value="{name}"' in html
+    assert 'id="id_confirm_affected" value="1"' in html
+    assert "Rename the parameter publishableKey" in html
+    assert sorted(stripe.parameters.values_list("name", flat=True)) == [
+        "publishableKey",
+        "secretKey",
+    ]
+
+
+def test_it_refuses_a_rename_that_would_give_two_connections_one_variable(
+    admin_client, stripe, project, organization
+):
+    adyen = factories.make_third_party_service(organization, "Adyen")
+    connection_create(project=project, service=stripe, name="Pay")
+    connection_create(project=project, service=adyen, name="Pay X")
+    parameter = stripe.parameters.get(name="publishableKey")
+
+    response = admin_client.post(
+        _rename_url(stripe, parameter), {"name": "X_ServiceURL", "confirm_affected": "1"}
+    )
+
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["name"]
+    assert "CHOREO_PAY_X_SERVICEURL" in error
+    assert stripe.parameters.filter(name="publishableKey").exists()
+
+
+def test_it_renames_only_a_parameter_of_the_service_in_the_url(admin_client, stripe, organization):
+    other = factories.make_third_party_service(
+        organization, "Adyen", parameters=(("merchant", False),)
+    )
+    foreign = other.parameters.get()
+
+    assert admin_client.get(_rename_url(stripe, foreign)).status_code == 404
+    assert admin_client.post(_rename_url(stripe, foreign), {"name": "x"}).status_code == 404
+    assert other.parameters.get().name == "merchant"
+
+
+def test_a_case_only_rename_keeps_the_values(admin_client, stripe):
+    parameter = stripe.parameters.get(name="publishableKey")
+
+    response = admin_client.post(_rename_url(stripe, parameter), {"name": "PublishableKey"})
+
+    assert response.status_code == 302
+    parameter.refresh_from_db()
+    assert parameter.name == "PublishableKey"
+    assert parameter.values.count() == 2

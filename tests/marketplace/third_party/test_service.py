@@ -61,7 +61,7 @@ def test_it_replaces_or_removes_the_definition(admin_client, stripe):
 def test_it_removes_a_service_from_the_marketplace_and_adds_it_back(admin_client, stripe, project):
     listing = url("third-party-listing", service_id=stripe.pk)
 
-    admin_client.post(listing, {"listed": "0"})
+    admin_client.post(listing, {"listed": "0", "confirmed": "1"})
     stripe.refresh_from_db()
     assert not stripe.listed
     assert stripe not in Service.objects.visible_from(project)

@@ -1,0 +1,127 @@
+"""Paging through a newest-first list (the activity log) by position, not
+by offset.
+
+Rows are ordered by (created_at, id), newest first. "Next" carries the last
+row's position and "Previous" the first one's, as an opaque cursor; a page
+is read off the index from that position, so page 500 costs what page 1
+costs, and rows added meanwhile at the top never shift the older pages. No
+page counts the rows: a log only grows, and counting it would cost more
+with every write.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+PAGE_SIZE = 25
+NEWEST_FIRST = ("-created_at", "-pk")
+OLDEST_FIRST = ("created_at", "pk")
+
+
+def encode_cursor(row) -> str:
+    raw = json.dumps([row.created_at.isoformat(), row.pk], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
+    """The position a cursor names, or None for anything that is not one."""
+    if not text or len(text) > 200:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        when, pk = json.loads(raw)
+        when = datetime.fromisoformat(when)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(pk, int) or not 0 < pk < 2**63 or when.tzinfo is None:
+        return None
+    return when, pk
+
+
+def _older_than(position: tuple[datetime, int]) -> Q:
+    when, pk = position
+    # ``created_at <=`` first: it is the index range; the rest breaks the ties.
+    return Q(created_at__lte=when) & (Q(created_at__lt=when) | Q(pk__lt=pk))
+
+
+def _newer_than(position: tuple[datetime, int]) -> Q:
+    when, pk = position
+    return Q(created_at__gte=when) & (Q(created_at__gt=when) | Q(pk__gt=pk))
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """A page of rows, with the interface of the one pager
+    (includes/pager.html, ``cursor``): no total, so no number of pages."""
+
+    rows: list
+    number: int
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    # The pager says "Page n" without "of m".
+    num_pages: int = 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(int(raw or 1), 1)
+    except ValueError:
+        return 1
+
+
+def timeline_page(rows: QuerySet, params, page_size: int = PAGE_SIZE) -> TimelinePage:
+    """The page of ``rows`` that ``params`` (the query string) asks for:
+    after a cursor (older rows), before one (newer rows), or the newest."""
+    after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))
+    number = _page_number(params.get("page"))
+    if after is not None:
+        found = list(rows.filter(_older_than(after)).order_by(*NEWEST_FIRST)[: page_size + 1])
+        more_older = len(found) > page_size
+        found = found[:page_size]
+        number = max(number, 2)
+    elif before is not None:
+        found = list(rows.filter(_newer_than(before)).order_by(*OLDEST_FIRST)[: page_size + 1])
+        more_newer = len(found) > page_size
+        found = found[:page_size][::-1]
+        # The position it came from is older: there is a next page.
+        more_older = True
+        number = max(number, 2) if more_newer else 1
+    else:
+        found = list(rows.order_by(*NEWEST_FIRST)[: page_size + 1])
+        more_older = len(found) > page_size
+        found = found[:page_size]
+        number = 1
+    if not found:
+        # Nothing, or a cursor past either end (its rows deleted meanwhile).
+        return TimelinePage([], number)
+    return TimelinePage(
+        rows=found,
+        number=number,
+        next_cursor=encode_cursor(found[-1]) if more_older else "",
+        previous_cursor=encode_cursor(found[0]) if number > 1 else "",
+    )
