@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from .admin_activity import RecordsActivity
 from .models import (
     ActivityEvent,
     Component,
@@ -103,7 +104,7 @@ class EnvironmentInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(RecordsActivity, admin.ModelAdmin):
     list_display = ("name", "handle", "created_at")
     search_fields = ("name", "handle")
     ordering = ("name",)
@@ -121,7 +122,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RecordsActivity, admin.ModelAdmin):
     list_display = ("user", "organization", "role", "created_at")
     list_filter = ("role", "organization")
     list_select_related = ("user", "organization")
@@ -131,7 +132,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Environment)
-class EnvironmentAdmin(admin.ModelAdmin):
+class EnvironmentAdmin(RecordsActivity, admin.ModelAdmin):
     form = ConstraintCheckedForm
     list_display = ("name", "handle", "organization", "order", "is_production")
     list_filter = ("is_production", "organization")
@@ -151,7 +152,7 @@ class ComponentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(RecordsActivity, admin.ModelAdmin):
     form = ConstraintCheckedForm
     list_display = ("name", "handle", "organization", "created_at")
     list_filter = ("organization",)
@@ -167,7 +168,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(RecordsActivity, admin.ModelAdmin):
     form = ConstraintCheckedForm
     list_display = ("name", "handle", "type", "project", "organization")
     list_filter = ("type", "project__organization")

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from console.admin import ConstraintCheckedForm
+from console.admin_activity import RecordsActivity
 from console.models import Environment
 
 from .documentation import documentation_fields
@@ -254,7 +255,7 @@ class ServiceParameterInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(RecordsActivity, admin.ModelAdmin):
     form = ServiceAdminForm
     list_display = (
         "name",
@@ -334,7 +335,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(admin.ModelAdmin):
+class DeploymentAdmin(RecordsActivity, admin.ModelAdmin):
     list_display = ("service", "environment", "url")
     list_filter = ("environment__is_production", "service__organization")
     list_select_related = ("service", "environment")
@@ -382,7 +383,7 @@ class EndpointParameterValueInline(admin.TabularInline):
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(RecordsActivity, admin.ModelAdmin):
     form = ConstraintCheckedForm
     list_display = ("name", "service", "url")
     list_filter = ("service__organization",)
@@ -433,7 +434,7 @@ class EndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceParameter)
-class ServiceParameterAdmin(admin.ModelAdmin):
+class ServiceParameterAdmin(RecordsActivity, admin.ModelAdmin):
     form = ServiceParameterAdminForm
     list_display = ("name", "service", "is_secret")
     list_filter = ("is_secret", "service__organization")
