@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 
 from .access import Scope
 from .models import Action, ActivityEvent, Component, Membership, ObjectKind, Project
+from .people import display_name
 
 # Long texts (a service's overview, an API definition) are kept this long in
 # ``changes``: enough to see what changed, not a copy of every version.
@@ -26,10 +27,11 @@ CLIPPED_LENGTH = 300
 
 def actor_fields(actor, actor_name: str | None = None) -> dict:
     """The actor of an event: a signed-in user, or a name alone (a runtime
-    token), or nobody (a script)."""
+    token), or nobody (a script). A user is kept by the name people know
+    them by (their full name, else their username), as it was then."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if actor_name is None:
-        actor_name = user.get_username() if user is not None else ""
+        actor_name = display_name(user)
     return {"actor": user, "actor_name": actor_name}
 
 

@@ -28,7 +28,7 @@ def test_an_admin_finds_a_deleted_connection_in_the_projects_activity(visitor, l
     events = page.locator(".activity-list > li")
     expect(events).to_have_count(1)
     expect(events.first).to_contain_text("Connection Datadog")
-    expect(events.first).to_contain_text("demo")
+    expect(events.first).to_contain_text("Demo User")
     expect(events.first).to_contain_text("Last state:")
     expect(events.first).to_contain_text("service: Datadog v2")
     # Gone: its name is no link.

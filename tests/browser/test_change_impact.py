@@ -45,7 +45,7 @@ def test_an_admin_narrows_a_visibility_after_seeing_its_consumers(visitor, live_
     ).to_be_visible()
     expect(
         page.get_by_text(
-            "demo changed Employee Service - Directory v1: narrowed its network visibility "
+            "Demo User changed Employee Service - Directory v1: narrowed its network visibility "
             "from Organization to Project"
         )
     ).to_be_visible()
@@ -95,6 +95,6 @@ def test_an_admin_renames_a_parameter_after_seeing_the_variables_it_changes(visi
     expect(page.get_by_text("CHOREO_SMS_TWILIOACCOUNTSID").first).to_be_visible()
     expect(
         page.get_by_text(
-            "demo changed Twilio SMS v1: renamed the parameter accountSid to twilioAccountSid"
+            "Demo User changed Twilio SMS v1: renamed the parameter accountSid to twilioAccountSid"
         )
     ).to_be_visible()

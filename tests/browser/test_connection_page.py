@@ -41,7 +41,7 @@ def test_a_person_reveals_an_oauth_secret(visitor, live_server):
     expect(page.get_by_role("button", name="Reveal ConsumerSecret in Production")).to_be_visible()
     event = ActivityEvent.objects.get(action=Action.SECRET_REVEALED)
     assert (event.actor_name, event.detail) == (
-        "demo",
+        "Demo User",
         {"environment": "Development", "key": "ConsumerSecret"},
     )
 
@@ -57,7 +57,7 @@ def test_a_person_edits_the_description(visitor, live_server):
 
     expect(page.get_by_role("status").filter(has_text="The connection was saved.")).to_be_visible()
     expect(page.get_by_text("The shop's payment step, with 3-D Secure.")).to_be_visible()
-    expect(page.get_by_text("demo changed the description")).to_be_visible()
+    expect(page.get_by_text("Demo User changed the description")).to_be_visible()
 
 
 def test_a_person_sees_a_name_error_and_keeps_what_was_typed(page: Page, live_server, demo, log_in):
@@ -119,7 +119,7 @@ def test_a_person_rotates_a_secret_with_an_hour_of_grace(visitor, live_server):
     expect(page.get_by_text(old)).to_be_visible()
     expect(
         page.get_by_text(
-            "demo rotated ConsumerSecret in Development; the old values work for 1 hour more"
+            "Demo User rotated ConsumerSecret in Development; the old values work for 1 hour more"
         )
     ).to_be_visible()
     binding = checkout.bindings.get(environment__handle="development")
