@@ -22,9 +22,33 @@ MAPPING_LEGEND = "Environment to Endpoint Mapping"
 DESCRIPTION_MAX_LENGTH = Connection._meta.get_field("description").max_length
 
 
+class WarningsSeenField(forms.Field):
+    """The handles of the environments whose warning was on the page: what
+    the page said, not a value the person changed (Edit's "Nothing was
+    changed." must not count it)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
 class EndpointChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, endpoint: Endpoint) -> str:
         return f"{endpoint.name} ({endpoint.url})"
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    """One environment of the Environment to Endpoint Mapping, as shown."""
+
+    field: forms.BoundField
+    environment: object
+    without_endpoint: bool
+
+    @property
+    def warning_id(self) -> str:
+        return f"no-endpoint-{self.environment.handle}"
 
 
 class ConnectionDetailsForm(forms.Form):
@@ -47,6 +71,12 @@ class ConnectionDetailsForm(forms.Form):
         # Said here for pages without JavaScript; with it, forms.js counts as one types.
         help_text=f"At most {DESCRIPTION_MAX_LENGTH:,} characters.",
     )
+    # "No endpoint" leaves the connection Pending in that environment: a
+    # warning shows beside the choice (includes/no_endpoint_warning.html),
+    # and the form goes ahead only for the environments whose warning was on
+    # the page (their handles, sent by the warnings shown); otherwise it comes
+    # back showing it. One that names no "No endpoint" is simply ignored.
+    no_endpoint_in = WarningsSeenField(required=False)
 
     def add_mapping_fields(self, service, environments, initial: dict[int, int | None]) -> None:
         """One field per environment, named endpoint_<environment handle>."""
@@ -69,6 +99,43 @@ class ConnectionDetailsForm(forms.Form):
             )
             self.mapping_fields[field_name] = environment.pk
             self.mapping_environments[field_name] = environment
+            # forms.js shows the warning while "No endpoint" is chosen.
+            self.fields[field_name].widget.attrs["data-empty-warning"] = (
+                f"no-endpoint-{environment.handle}"
+            )
+
+    @property
+    def mapping_rows(self) -> list[MappingRow]:
+        return [
+            MappingRow(
+                field=self[name],
+                environment=environment,
+                without_endpoint=self[name].value() in (None, ""),
+            )
+            for name, environment in self.mapping_environments.items()
+        ]
+
+    def needs_no_endpoint_warning(self, field_name: str) -> bool:
+        """Whether choosing "No endpoint" here must be confirmed."""
+        return True
+
+    def check_no_endpoint_warnings(self, data: dict) -> None:
+        warned = set(data.get("no_endpoint_in") or ())
+        for name, environment in self.mapping_environments.items():
+            if (
+                name in data
+                and data[name] is None
+                and environment.handle not in warned
+                and self.needs_no_endpoint_warning(name)
+            ):
+                self.add_error(
+                    name,
+                    f"No endpoint in {environment.name}: the connection would be Pending "
+                    f"there. Choose an endpoint, or {self.confirm_phrase}.",
+                )
+
+    # How the error says to go ahead anyway.
+    confirm_phrase = "click Create again to create it without one"
 
     def endpoint_mapping(self) -> dict[int, Endpoint | None] | None:
         """Environment id -> chosen endpoint; None when the service has no
@@ -90,7 +157,11 @@ class ConnectionDetailsForm(forms.Form):
 
 
 class ConnectionEditForm(ConnectionDetailsForm):
-    """Rename, describe, and for a third-party connection re-map endpoints."""
+    """Rename, describe, and for a third-party connection re-map endpoints.
+    Moving an environment from an endpoint to "No endpoint" must be
+    confirmed; one that had none already is not asked again."""
+
+    confirm_phrase = "click Save again to save it without one"
 
     def __init__(
         self,
@@ -122,7 +193,17 @@ class ConnectionEditForm(ConnectionDetailsForm):
                         "endpoint chosen here. Only endpoints allowed in an environment are "
                         "offered.</p>"
                     ),
-                    *self.mapping_fields,
+                    *(
+                        part
+                        for index, name in enumerate(self.mapping_fields)
+                        for part in (
+                            name,
+                            HTML(
+                                '{% include "includes/no_endpoint_warning.html" '
+                                f"with row=form.mapping_rows.{index} only %}}"
+                            ),
+                        )
+                    ),
                 )
             ]
             if self.mapping_fields
@@ -141,6 +222,14 @@ class ConnectionEditForm(ConnectionDetailsForm):
             ),
         )
 
+    def needs_no_endpoint_warning(self, field_name: str) -> bool:
+        return self.fields[field_name].initial is not None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self.check_no_endpoint_warnings(data)
+        return data
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         validate_connection_name(name)
@@ -154,32 +243,13 @@ class SecretRevealForm(forms.Form):
     key = forms.CharField(max_length=60)
 
 
-@dataclass(frozen=True)
-class MappingRow:
-    """One environment of the Environment to Endpoint Mapping, as shown."""
-
-    field: forms.BoundField
-    environment: object
-    without_endpoint: bool
-
-    @property
-    def warning_id(self) -> str:
-        return f"no-endpoint-{self.environment.handle}"
-
-
 class ConnectionCreateForm(ConnectionDetailsForm):
     """Create Connection. The mapping is pre-selected with the endpoint that
     serves each environment. ``request_token`` travels with the form so that
-    submitting it twice creates one connection.
-
-    "No endpoint" leaves the connection Pending in that environment: a
-    warning shows beside the choice, and Create goes ahead only for the
-    environments whose warning was on the page (``no_endpoint_in``, sent by
-    the warnings shown); otherwise the form comes back showing it."""
+    submitting it twice creates one connection. Every "No endpoint" must be
+    confirmed (ConnectionDetailsForm.no_endpoint_in)."""
 
     request_token = forms.UUIDField(widget=forms.HiddenInput)
-    # Environment handles; one that names no "No endpoint" is simply ignored.
-    no_endpoint_in = forms.Field(required=False, widget=forms.MultipleHiddenInput)
 
     def __init__(self, *args, project, component, service, environments, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -194,26 +264,10 @@ class ConnectionCreateForm(ConnectionDetailsForm):
             environments,
             {env_id: getattr(endpoint, "pk", None) for env_id, endpoint in defaults.items()},
         )
-        for field_name, environment in self.mapping_environments.items():
-            # forms.js shows the warning while "No endpoint" is chosen.
-            self.fields[field_name].widget.attrs["data-empty-warning"] = (
-                f"no-endpoint-{environment.handle}"
-            )
 
     @property
     def mapping_bound_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.mapping_fields]
-
-    @property
-    def mapping_rows(self) -> list[MappingRow]:
-        return [
-            MappingRow(
-                field=self[name],
-                environment=environment,
-                without_endpoint=self[name].value() in (None, ""),
-            )
-            for name, environment in self.mapping_environments.items()
-        ]
 
     @property
     def mapping_has_errors(self) -> bool:
@@ -228,14 +282,7 @@ class ConnectionCreateForm(ConnectionDetailsForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        warned = set(data.get("no_endpoint_in") or ())
-        for name, environment in self.mapping_environments.items():
-            if name in data and data[name] is None and environment.handle not in warned:
-                self.add_error(
-                    name,
-                    f"No endpoint in {environment.name}: the connection would be Pending "
-                    "there. Choose an endpoint, or click Create again to create it without one.",
-                )
+        self.check_no_endpoint_warnings(data)
         return data
 
     def clean_name(self) -> str:

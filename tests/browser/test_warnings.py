@@ -1,7 +1,7 @@
 """Messages, warnings and confirmations before a change, with JavaScript on
 and off (issue #17, items 10 and 11): the name rule said plainly, the
-description's limit counted, "No endpoint" warned of before Create,
-Remove from Marketplace confirmed first, new endpoints at Project, and no
+description's limit counted, "No endpoint" warned of before Create and
+before an edit saves, Remove from Marketplace confirmed first, new endpoints at Project, and no
 "+ Add endpoint" on a component that serves no requests."""
 
 from __future__ import annotations
@@ -72,6 +72,30 @@ def test_no_endpoint_is_warned_of_before_create(visitor, live_server):
         environment__handle="production"
     )
     assert binding.endpoint is None
+
+
+def test_no_endpoint_is_warned_of_before_an_edit_saves(visitor, live_server):
+    page, javascript = visitor
+    datadog = Connection.objects.get(name="Datadog", project__handle="payments", component=None)
+    page.goto(f"{live_server.url}{PAYMENTS}connections/{datadog.public_id}/edit/")
+    warning = page.locator("#no-endpoint-production")
+    expect(warning).to_be_hidden()
+
+    page.get_by_label("Production").select_option(label="No endpoint")
+    if javascript:
+        expect(warning).to_be_visible()
+        expect(warning).to_contain_text("the connection is Pending there")
+    else:
+        page.get_by_role("button", name="Save").click()
+        expect(
+            page.get_by_text("Choose an endpoint, or click Save again to save it without one.")
+        ).to_be_visible()
+        expect(warning).to_be_visible()
+        assert datadog.bindings.get(environment__handle="production").endpoint is not None
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The connection was saved.")).to_be_visible()
+    assert datadog.bindings.get(environment__handle="production").endpoint is None
 
 
 def test_remove_from_marketplace_asks_first(visitor, live_server):

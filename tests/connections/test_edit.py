@@ -122,6 +122,8 @@ def test_it_saves_a_new_mapping(login, developer, scene):
             scene,
             endpoint_development=_endpoint(datadog, "Staging").pk,
             endpoint_production="",
+            # Sent by the warning the page showed beside "No endpoint".
+            no_endpoint_in=["production"],
         ),
     )
 
@@ -132,6 +134,44 @@ def test_it_saves_a_new_mapping(login, developer, scene):
     assert event.changes["Production"] == ["EU1", None]
     detail = login(developer).get(response["Location"]).content.decode()
     assert "No endpoint is mapped to Production." in detail
+
+
+def test_it_warns_before_it_leaves_an_environment_without_an_endpoint(login, developer, scene):
+    client = login(developer)
+    form = _metrics_form(scene, endpoint_production="")
+
+    refused = client.post(_url("edit", scene["metrics"]), form)
+
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["endpoint_production"] == [
+        "No endpoint in Production: the connection would be Pending there. Choose an "
+        "endpoint, or click Save again to save it without one."
+    ]
+    page = refused.content.decode()
+    # The warning is on the page now, with the input that confirms it.
+    assert 'id="no-endpoint-production"' in page
+    assert 'name="no_endpoint_in" value="production"' in page
+    assert scene["metrics"].bindings.get(environment__handle="production").endpoint is not None
+
+    saved = client.post(_url("edit", scene["metrics"]), form | {"no_endpoint_in": "production"})
+
+    assert saved.status_code == 302
+    assert scene["metrics"].bindings.get(environment__handle="production").endpoint is None
+
+
+def test_it_does_not_ask_again_for_an_environment_that_had_no_endpoint(login, developer, scene):
+    client = login(developer)
+    client.post(
+        _url("edit", scene["metrics"]),
+        _metrics_form(scene, endpoint_production="", no_endpoint_in="production"),
+    )
+
+    response = client.post(
+        _url("edit", scene["metrics"]),
+        _metrics_form(scene, endpoint_production="", description="Still none in Production"),
+    )
+
+    assert response.status_code == 302
 
 
 def test_it_says_when_nothing_changed(login, developer, scene):
