@@ -14,10 +14,19 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, ProtectedError, QuerySet
+from django.db.models.functions import Lower
 
 from ..activity import changed, created, event, record, record_many
 from ..handles import propose_handle, validate_handle
-from ..models import Action, Component, ComponentType, ObjectKind, Organization, Project
+from ..models import (
+    NON_SERVING_TYPES,
+    Action,
+    Component,
+    ComponentType,
+    ObjectKind,
+    Organization,
+    Project,
+)
 from ..names import normalize_name, validate_name_characters
 from ..siblings import sibling_errors
 from ..usage import consumers_of, project_is_empty
@@ -350,6 +359,8 @@ def component_update(
     _lock_organization(component.project.organization_id)
     siblings = Component.objects.filter(project_id=component.project_id).exclude(pk=component.pk)
     _refuse_duplicates(siblings, "component", name=name)
+    if type in NON_SERVING_TYPES:
+        _refuse_if_publishing(component, type)
     stored = (
         Component.objects.filter(pk=component.pk).values("name", "type", "description").first()
         or {}
@@ -361,6 +372,30 @@ def component_update(
     if changes := changed(before, after):
         _record_component(component, actor=actor, action=Action.UPDATED, changes=changes)
     return component
+
+
+def _refuse_if_publishing(component: Component, type: str) -> None:
+    """A task serves no requests: a component whose endpoints are published
+    in the marketplace keeps a type that serves them (its consumers would
+    be left with a service nothing answers)."""
+    names = [
+        f"{name} v{major}"
+        for name, major in component.published_services.order_by(
+            Lower("name"), "major"
+        ).values_list("name", "major")[:4]
+    ]
+    if not names:
+        return
+    listed = ", ".join(names[:3]) + (" and more" if len(names) > 3 else "")
+    raise ValidationError(
+        {
+            "type": ValidationError(
+                f"A {ComponentType(type).label} serves no requests, and {component.name} "
+                f"publishes {listed} in the marketplace. Keep a type that serves requests.",
+                code="publishes_services",
+            )
+        }
+    )
 
 
 def _consumed(component: Component) -> ValidationError:

@@ -155,6 +155,32 @@ def test_it_refuses_a_siblings_name_on_edit(login, developer, project, component
     assert component.name == "Checkout API"
 
 
+def test_a_component_that_publishes_services_does_not_become_a_task(login, developer, component):
+    factories.make_internal_service(component, "Checkout")
+
+    response = login(developer).post(
+        EDIT,
+        {"name": "Checkout API", "type": ComponentType.SCHEDULED_TASK, "description": "Nightly"},
+    )
+
+    assert response.status_code == 200
+    assert _errors(response, "type") == [
+        "A Scheduled Task serves no requests, and Checkout API publishes Checkout API - "
+        "Checkout v1 in the "
+        "marketplace. Keep a type that serves requests."
+    ]
+    component.refresh_from_db()
+    assert (component.type, component.description) == (ComponentType.SERVICE, "")
+    # Nothing published: a task it may become.
+    Service.objects.filter(provider_component=component).delete()
+    response = login(developer).post(
+        EDIT, {"name": "Checkout API", "type": ComponentType.MANUAL_TASK, "description": ""}
+    )
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.type == ComponentType.MANUAL_TASK
+
+
 # --- Delete ---------------------------------------------------------------
 
 
