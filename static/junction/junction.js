@@ -89,4 +89,40 @@
     if (!content.hasAttribute("tabindex")) content.setAttribute("tabindex", "-1");
     content.focus({ preventScroll: true });
   });
+
+  // A folding panel the person opened (the marketplace's Filters on a
+  // phone) stays open when a swap replaces it with its folded markup (once
+  // settled: htmx puts the new markup's own classes back while settling).
+  // Bootstrap leaves an empty style attribute on it, which htmx would copy
+  // onto the new markup while it settles: the Content-Security-Policy
+  // refuses inline styles, so it goes first.
+  var openPanels = new WeakMap();
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!(target instanceof HTMLElement)) return;
+    var open = [];
+    var panels = Array.prototype.slice.call(target.querySelectorAll(".collapse[id], .collapsing[id]"));
+    if (target.matches(".collapse[id], .collapsing[id]")) panels.push(target);
+    panels.forEach(function (panel) {
+      panel.removeAttribute("style");
+      if (panel.classList.contains("show") || panel.classList.contains("collapsing")) {
+        open.push(panel.id);
+      }
+    });
+    if (open.length) openPanels.set(event.detail.xhr, open);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var open = openPanels.get(event.detail.xhr);
+    if (!open) return;
+    open.forEach(function (id) {
+      var panel = document.getElementById(id);
+      if (!panel) return;
+      panel.classList.remove("collapsing");
+      panel.classList.add("collapse", "show");
+      document.querySelectorAll('[aria-controls="' + id + '"]').forEach(function (toggle) {
+        toggle.setAttribute("aria-expanded", "true");
+        toggle.classList.remove("collapsed");
+      });
+    });
+  });
 })();

@@ -124,3 +124,36 @@ def test_the_sidebar_collapses_behind_the_menu_button(visitor, live_server):
         drawer.get_by_role("link", name="Marketplace").click()
         expect(page).to_have_url(f"{live_server.url}/orgs/acme/projects/payments/marketplace/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Marketplace")
+
+
+def test_a_phone_sees_the_marketplace_results_first_and_its_filters_on_demand(visitor, live_server):
+    page, javascript = visitor
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/orgs/acme/projects/payments/marketplace/")
+    first_card = page.locator(".service-card").first
+    facets = page.locator("#facet-panel")
+    if not javascript:
+        # Nothing can unfold them: the filters are simply shown.
+        expect(facets).to_be_visible()
+        expect(page.get_by_role("button", name="Filters", exact=True)).to_be_hidden()
+        return
+
+    expect(first_card).to_be_in_viewport()
+    expect(facets).to_be_hidden()
+    page.get_by_role("button", name="Filters", exact=True).click()
+    expect(facets).to_be_visible()
+
+    # A filter ticked re-renders the results and the facets: the panel the
+    # person opened stays open for the next one.
+    page.get_by_role("checkbox", name="Third-party").check()
+    expect(page).to_have_url(re.compile(r"type=third_party|type=third-party"))
+    expect(facets).to_be_visible()
+    expect(page.get_by_role("button", name="Filters", exact=True)).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    expect(page.get_by_role("checkbox", name="Third-party")).to_be_checked()
+
+    # From lg up the facets are beside the results, without a button.
+    page.set_viewport_size({"width": 1440, "height": 900})
+    expect(facets).to_be_visible()
+    expect(page.get_by_role("button", name="Filters", exact=True)).to_be_hidden()
