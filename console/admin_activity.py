@@ -30,6 +30,7 @@ KIND_OF_MODEL = {
     "marketplace.service": ObjectKind.SERVICE,
     "marketplace.endpoint": ObjectKind.ENDPOINT,
     "marketplace.serviceparameter": ObjectKind.PARAMETER,
+    "marketplace.tag": ObjectKind.LABEL,
 }
 
 # Models whose rows are part of another object, whose event it is: a

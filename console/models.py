@@ -195,6 +195,7 @@ class ObjectKind(models.TextChoices):
     SERVICE = "service", "Service"
     ENDPOINT = "endpoint", "Endpoint"
     PARAMETER = "parameter", "Parameter"
+    LABEL = "label", "Label"
     CONNECTION = "connection", "Connection"
     RUNTIME_TOKEN = "runtime-token", "Runtime token"
     COMPONENT_YAML = "component-yaml", "component.yaml"

@@ -51,7 +51,7 @@ def _scope_environments(form_class: type[forms.BaseForm], organization_id: int |
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(RecordsActivity, admin.ModelAdmin):
     form = ConstraintCheckedForm
     list_display = ("name", "organization")
     list_filter = ("organization",)

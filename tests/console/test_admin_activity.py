@@ -181,3 +181,18 @@ def test_a_service_edited_in_the_admin_shows_in_the_organizations_activity(
     latest = dict(zip(header, rows[0], strict=True))
     assert (latest["person"], latest["object"]) == ("admin", "Stripe API v1")
     assert "Summary" in latest["changes"], latest
+
+
+def test_a_label_renamed_in_the_admin_is_in_the_log(admin_client, organization):
+    from marketplace.models import Tag
+
+    label = Tag.objects.create(organization=organization, name="payments")
+
+    response = admin_client.post(_change_url(label), {"name": "billing"})
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    recorded = _from_the_admin().get(object_kind=ObjectKind.LABEL)
+    assert (recorded.object_name, recorded.changes) == (
+        "billing",
+        {"Name": ["payments", "billing"]},
+    )
