@@ -233,18 +233,20 @@ def _seen_by_scope(
     # visibility rule then reads only those rows. As one OR filter, SQLite
     # scanned every service of the organization: most of a second per page
     # at size L (make bench).
-    organizations = {c.organization_id for c in connections}
     ids = Service.objects.order_by().values_list("pk", flat=True)
     by_id = ids.filter(pk__in=list(services))
     by_provider = ids.filter(
         kind=ServiceKind.INTERNAL,
         provider_component_id__in={s.provider_component_id for s in internal},
     )
+    # By name alone: the scope's part keeps its organization's. Read with
+    # the organization as well, SQLite at size L took the (organization,
+    # kind) index and scanned every third-party service of it, for each
+    # scope.
     by_name = (
         ids.annotate(lower_name=Lower("name"))
         .filter(
             kind=ServiceKind.THIRD_PARTY,
-            organization_id__in=organizations,
             lower_name__in={s.name.lower() for s in services.values() if not s.is_internal},
         )
         .values_list("pk", flat=True)
