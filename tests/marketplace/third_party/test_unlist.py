@@ -30,6 +30,8 @@ def test_the_confirmation_names_the_connections_that_keep_working(admin_client, 
     assert "2 connections" in page and "Billing 0000" in page and "Billing 0001" in page
     assert 'name="confirmed" value="1"' in page
     assert Service.objects.get(pk=stripe.pk).listed
+    # Where it sits: the list of third-party services, then the service.
+    assert f'<li class="breadcrumb-item"><a href="{url("third-party-list")}">' in page
 
 
 def test_a_removal_not_sent_by_the_confirmation_only_shows_it(admin_client, stripe):
@@ -66,5 +68,12 @@ def test_a_published_endpoint_asks_too(login, developer, component):
     removed = client.post(listing, {"listed": "0", "confirmed": "1"})
 
     assert asked.status_code == 200 and "from the marketplace?" in asked.content.decode()
+    marketplace = reverse(
+        "marketplace:browse",
+        kwargs={"org": "acme", "project": "payments", "component": component.handle},
+    )
+    assert f'<li class="breadcrumb-item"><a href="{marketplace}">Marketplace</a>' in (
+        asked.content.decode()
+    )
     assert removed.status_code == 302
     assert not Service.objects.get(pk=orders.pk).listed
