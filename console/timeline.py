@@ -11,30 +11,29 @@ with every write.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+
+from .cursors import CursorPageLinks, decode_cursor, encode_cursor
 
 PAGE_SIZE = 25
 NEWEST_FIRST = ("-created_at", "-pk")
 OLDEST_FIRST = ("created_at", "pk")
 
 
-def encode_cursor(row) -> str:
-    raw = json.dumps([row.created_at.isoformat(), row.pk], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def _cursor(row) -> str:
+    return encode_cursor([row.created_at.isoformat(), row.pk])
 
 
-def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
+def _position(text: str | None) -> tuple[datetime, int] | None:
     """The position a cursor names, or None for anything that is not one."""
-    if not text or len(text) > 200:
+    values = decode_cursor(text, max_length=200)
+    if values is None or len(values) != 2:
         return None
+    when, pk = values
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        when, pk = json.loads(raw)
         when = datetime.fromisoformat(when)
     except (ValueError, TypeError):
         return None
@@ -55,9 +54,9 @@ def _newer_than(position: tuple[datetime, int]) -> Q:
 
 
 @dataclass(frozen=True)
-class TimelinePage:
-    """A page of rows, with the interface of the one pager
-    (includes/pager.html, ``cursor``): no total, so no number of pages."""
+class TimelinePage(CursorPageLinks):
+    """A page of rows for the one pager (includes/pager.html, ``cursor``):
+    no total, so no number of pages."""
 
     rows: list
     number: int
@@ -65,26 +64,6 @@ class TimelinePage:
     previous_cursor: str = ""
     # The pager says "Page n" without "of m".
     num_pages: int = 0
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return bool(self.next_cursor)
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 def _page_number(raw: str | None) -> int:
@@ -97,7 +76,7 @@ def _page_number(raw: str | None) -> int:
 def timeline_page(rows: QuerySet, params, page_size: int = PAGE_SIZE) -> TimelinePage:
     """The page of ``rows`` that ``params`` (the query string) asks for:
     after a cursor (older rows), before one (newer rows), or the newest."""
-    after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))
+    after, before = _position(params.get("after")), _position(params.get("before"))
     number = _page_number(params.get("page"))
     if after is not None:
         found = list(rows.filter(_older_than(after)).order_by(*NEWEST_FIRST)[: page_size + 1])
@@ -122,6 +101,6 @@ def timeline_page(rows: QuerySet, params, page_size: int = PAGE_SIZE) -> Timelin
     return TimelinePage(
         rows=found,
         number=number,
-        next_cursor=encode_cursor(found[-1]) if more_older else "",
-        previous_cursor=encode_cursor(found[0]) if number > 1 else "",
+        next_cursor=_cursor(found[-1]) if more_older else "",
+        previous_cursor=_cursor(found[0]) if number > 1 else "",
     )

@@ -14,13 +14,13 @@ says only whether there are cards before and after it.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+
+from console.cursors import CursorPageLinks, decode_cursor, encode_cursor
 
 from .models import Service
 
@@ -32,20 +32,16 @@ ORDER = ("name", "-major", "pk")
 REVERSED = ("-name", "major", "-pk")
 
 
-def encode_cursor(service: Service) -> str:
-    raw = json.dumps([service.name, service.major, service.pk], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def _cursor(service: Service) -> str:
+    return encode_cursor([service.name, service.major, service.pk])
 
 
-def decode_cursor(text: str | None) -> tuple[str, int, int] | None:
+def _position(text: str | None) -> tuple[str, int, int] | None:
     """The position a cursor names, or None for anything that is not one."""
-    if not text or len(text) > 700:
+    values = decode_cursor(text, max_length=700)
+    if values is None or len(values) != 3:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        name, major, pk = json.loads(raw)
-    except (ValueError, TypeError):
-        return None
+    name, major, pk = values
     if not (isinstance(name, str) and isinstance(major, int) and isinstance(pk, int)):
         return None
     if "\x00" in name or not (0 <= major < 2**31 and 0 < pk < 2**63):
@@ -75,7 +71,7 @@ def _at_or_after(position: tuple[str, int, int]) -> Q:
 
 
 @dataclass(frozen=True)
-class ResultsPage:
+class ResultsPage(CursorPageLinks):
     services: list[Service]
     number: int
     total: int | None  # None: not counted yet
@@ -95,22 +91,6 @@ class ResultsPage:
         if self.total is None:
             return self.has_previous or self.has_next
         return self.num_pages > 1
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return bool(self.next_cursor)
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 def _page_number(raw: str | None, num_pages: int | None) -> int:
@@ -171,7 +151,7 @@ def results_page(
 def _read_page(services: QuerySet, params, total: int | None) -> ResultsPage:
     num_pages = None if total is None else max(1, -(-total // PAGE_SIZE))
     number = _page_number(params.get("page"), num_pages)
-    after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))
+    after, before = _position(params.get("after")), _position(params.get("before"))
     if after is not None:
         rows = list(services.filter(_after(after)).order_by(*ORDER)[: PAGE_SIZE + 1])
         more_after = len(rows) > PAGE_SIZE
@@ -192,8 +172,8 @@ def _read_page(services: QuerySet, params, total: int | None) -> ResultsPage:
         number=number,
         total=total,
         page_size=PAGE_SIZE,
-        next_cursor=encode_cursor(rows[-1]) if rows and more_after else "",
-        previous_cursor=encode_cursor(rows[0]) if rows and number > 1 else "",
+        next_cursor=_cursor(rows[-1]) if rows and more_after else "",
+        previous_cursor=_cursor(rows[0]) if rows and number > 1 else "",
     )
 
 
@@ -208,7 +188,7 @@ def walked_page(
     off their index), and for a page asked for by number alone (an offset
     among the matches).
     """
-    after, before = decode_cursor(params.get("after")), decode_cursor(params.get("before"))
+    after, before = _position(params.get("after")), _position(params.get("before"))
     if after is None and before is None and params.get("page") not in (None, "", "1"):
         return None
     backwards = after is None and before is not None
@@ -237,6 +217,6 @@ def walked_page(
         total=None,
         page_size=PAGE_SIZE,
         # Walking back, there are cards after this page: the one it came from.
-        next_cursor=encode_cursor(rows[-1]) if rows and (more or backwards) else "",
-        previous_cursor=encode_cursor(rows[0]) if rows and number > 1 else "",
+        next_cursor=_cursor(rows[-1]) if rows and (more or backwards) else "",
+        previous_cursor=_cursor(rows[0]) if rows and number > 1 else "",
     )
