@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 
 from . import menus
 from .access import Scope
@@ -66,7 +66,12 @@ def render_page_or_fragment(
     (console/url_state.py): its templates get it as ``url_state`` and the
     fragment tells htmx to push that canonical address rather than the
     request's own, which repeats every field of the form that sent it.
+    Without JavaScript the browser sends the same form as a plain GET, so a
+    page asked for at any other address than its canonical one redirects
+    there: the address bar holds each parameter once, none at its default.
     """
+    if _asks_for_another_address(request, url_state):
+        return redirect(url_state.url())
     state = {} if url_state is None else {"url_state": url_state}
     if wants_fragment(request):
         if fragment_context is None:
@@ -79,3 +84,16 @@ def render_page_or_fragment(
     return render_in_scope(
         request, template, scope, {**(page_context or {}), **state}, section=section
     )
+
+
+def _asks_for_another_address(request: HttpRequest, state: UrlState | None) -> bool:
+    """Whether a browser's plain GET asked for a page with a parameter that
+    is repeated, at its default, or not the page's own. Compared as parsed
+    values, so that two spellings of one value (``%20`` and ``+``) are one
+    address and the redirect never loops; the parameters' order is left as
+    asked, which costs nothing and changes nothing the page shows. HTMX
+    requests are left alone: htmx is told the canonical address to push."""
+    if state is None or request.method not in ("GET", "HEAD") or request.htmx:
+        return False
+    canonical = QueryDict(state.url().partition("?")[2])
+    return dict(request.GET.lists()) != dict(canonical.lists())

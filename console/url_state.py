@@ -7,8 +7,8 @@ page does not read) and a change of search, filter or sort never keeps a page
 that belonged to the old results. HTMX pushes it (``HX-Push-Url``, set by
 ``console.shell.render_page_or_fragment``); the pager and tab links are built
 from it (``{% state_url %}``). Without JavaScript the browser writes a GET
-form's every field into the address; the links the page renders stay
-canonical all the same.
+form's every field into the address, and the page redirects to its canonical
+address (``console.shell.render_page_or_fragment`` again).
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ from django.http import HttpRequest, QueryDict
 PAGING = {"page": "1", "after": "", "before": ""}
 
 
-def filter_defaults(filterset: django_filters.FilterSet) -> dict[str, str]:
+def filter_defaults(filters: Mapping[str, django_filters.Filter]) -> dict[str, str]:
     """Each filter's value when nothing is chosen, in the filters' order: the
     first choice of a choice filter that offers no empty choice (the
-    marketplace's Search in, a list's Sort), else the empty string."""
+    marketplace's Search in, a list's Sort), else the empty string.
+
+    ``filters`` is a filter set's ``filters``, or its class's ``base_filters``
+    when the address is needed before the filter set is made."""
     defaults = {}
-    for name, filter_ in filterset.filters.items():
+    for name, filter_ in filters.items():
         default = ""
         if isinstance(filter_, django_filters.ChoiceFilter) and (
             filter_.extra.get("empty_label", "") is None
@@ -96,4 +99,4 @@ def url_state(request: HttpRequest, defaults: Mapping[str, str]) -> UrlState:
 
 def list_url_state(request: HttpRequest, filterset: django_filters.FilterSet) -> UrlState:
     """A list page's state: its filters, then its position in the results."""
-    return url_state(request, {**filter_defaults(filterset), **PAGING})
+    return url_state(request, {**filter_defaults(filterset.filters), **PAGING})

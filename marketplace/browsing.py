@@ -85,15 +85,17 @@ def browse_context(request: HttpRequest, scope: Scope) -> dict:
         "results": results,
         "counts_pending": faceted.pending,
         "label_listing": label_listing,
-        "url_state": browse_url_state(request, filterset),
     }
 
 
-def browse_url_state(request: HttpRequest, filterset: MarketplaceFilter) -> UrlState:
+def browse_url_state(request: HttpRequest) -> UrlState:
     """The page's address (console/url_state.py): the search and filters,
-    whether every label is listed and the label search, then the position."""
+    whether every label is listed and the label search, then the position.
+    Read from the request alone, so that a page asked for at another address
+    redirects before anything is searched."""
     listing = {"labels": "", "label_q": ""}
-    return url_state(request, {**filter_defaults(filterset), **listing, **PAGING})
+    filters = filter_defaults(MarketplaceFilter.base_filters)
+    return url_state(request, {**filters, **listing, **PAGING})
 
 
 def _plan_without_total(filterset: MarketplaceFilter, scope: Scope, cards) -> tuple[bool, tuple]:
@@ -122,5 +124,5 @@ def facet_context(request: HttpRequest, scope: Scope, page_path: str) -> dict:
         "facets": faceted.facets,
         "total": faceted.total,
         "label_listing": label_listing,
-        "url_state": replace(browse_url_state(request, filterset), path=page_path),
+        "url_state": replace(browse_url_state(request), path=page_path),
     }

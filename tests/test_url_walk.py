@@ -410,12 +410,12 @@ def _pages_of_a(world: World) -> list[str]:
     for service in (a.third_party, a.internal_service, a.own_service):
         for tab in ("overview", "definition", "how-to-use", "used-by"):
             base = f"/orgs/acme/projects/payments/marketplace/services/{service.pk}/"
-            urls.append(f"{base}?tab={tab}")
+            urls.append(base if tab == "overview" else f"{base}?tab={tab}")
     urls += [
         "/menus/organizations/",
         "/orgs/acme/menus/projects/?q=e",
         "/orgs/acme/projects/payments/menus/components/?q=e",
-        "/orgs/acme/marketplace/?q=secret&search_in=all",
+        "/orgs/acme/marketplace/?q=secret&search_in=name",
         "/orgs/acme/projects/payments/connections/?q=a",
     ]
     return urls

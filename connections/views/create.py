@@ -26,7 +26,7 @@ from console.access import Scope, get_scope_for_user
 from console.forms.focus import focus_first_field
 from console.shell import render_page_or_fragment
 from marketplace.access import get_catalog_scope_for_user, get_service_for_user
-from marketplace.browsing import browse_context
+from marketplace.browsing import browse_context, browse_url_state
 
 from ..drafts import drop_draft, keep_draft, read_draft
 from ..forms import ConnectionCreateForm, ConnectionDetailsForm
@@ -46,15 +46,14 @@ def create_browse(
 ) -> HttpResponse:
     scope = get_catalog_scope_for_user(request, org, project, component)
     scope.require_write()
-    context = {**browse_context(request, scope), "card_url": "connections:create-form"}
     return render_page_or_fragment(
         request,
         "connections/create_browse.html",
         scope,
-        context,
+        lambda: {**browse_context(request, scope), "card_url": "connections:create-form"},
         fragment="marketplace/_browse.html#browse-body",
         section="connections",
-        url_state=context["url_state"],
+        url_state=browse_url_state(request),
     )
 
 

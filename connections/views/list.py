@@ -32,17 +32,21 @@ def connection_list(
         queryset=connections.select_related("service", "component", "created_by"),
         at_component=scope.component is not None,
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    # The Status column: the page's rows at once, whatever their number.
-    statuses = connection_statuses(page.object_list)
-    for connection in page.object_list:
-        connection.status = statuses[connection.pk]
-    context = {
-        "filter": filterset,
-        "page": page,
-        "is_filtered": any(filterset.form.cleaned_data.get(key) for key in ("q", "type", "scope")),
-        "with_components": bool(filterset.form.cleaned_data.get("components")),
-    }
+
+    def context() -> dict:
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        # The Status column: the page's rows at once, whatever their number.
+        statuses = connection_statuses(page.object_list)
+        for connection in page.object_list:
+            connection.status = statuses[connection.pk]
+        data = filterset.form.cleaned_data
+        return {
+            "filter": filterset,
+            "page": page,
+            "is_filtered": any(data.get(key) for key in ("q", "type", "scope")),
+            "with_components": bool(data.get("components")),
+        }
+
     return render_page_or_fragment(
         request,
         "connections/list.html",

@@ -23,7 +23,7 @@ from console.shell import render_page_or_fragment
 from console.url_state import url_state
 
 from ..access import get_catalog_scope_for_user, get_service_for_user
-from ..browsing import browse_context, facet_context
+from ..browsing import browse_context, browse_url_state, facet_context
 from ..definitions import download_type
 from ..models import Service
 
@@ -60,15 +60,14 @@ def marketplace(
     request: HttpRequest, org: str, project: str | None = None, component: str | None = None
 ) -> HttpResponse:
     scope = get_catalog_scope_for_user(request, org, project, component)
-    context = {**browse_context(request, scope), "card_url": "marketplace:service"}
     return render_page_or_fragment(
         request,
         "marketplace/marketplace.html",
         scope,
-        context,
+        lambda: {**browse_context(request, scope), "card_url": "marketplace:service"},
         fragment="marketplace/_browse.html#browse-body",
         section="marketplace",
-        url_state=context["url_state"],
+        url_state=browse_url_state(request),
     )
 
 

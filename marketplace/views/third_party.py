@@ -63,9 +63,12 @@ def third_party_list(request: HttpRequest, org: str, project: str | None = None)
         .order_by(Lower("name"), "-major", "pk")
     )
     filterset = ThirdPartyServiceFilter(request.GET, queryset=services)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    is_filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
-    context = {"filter": filterset, "page": page, "is_filtered": is_filtered}
+
+    def context() -> dict:
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        is_filtered = filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+        return {"filter": filterset, "page": page, "is_filtered": is_filtered}
+
     return render_page_or_fragment(
         request,
         TEMPLATES + "list.html",

@@ -126,7 +126,8 @@ def test_a_component_list_has_no_such_toggle(login, developer, scene):
     storefront_list = reverse(
         "connections:list", kwargs={"org": "acme", "project": "payments", "component": "storefront"}
     )
-    response = login(developer).get(f"{storefront_list}?components=1")
+    response = login(developer).get(f"{storefront_list}?components=1", follow=True)
+    assert response.redirect_chain == [(storefront_list, 302)]  # the page reads no such thing
     assert _names(response) == ["Orders", "Staff directory", "Stripe"]
     assert 'name="components"' not in response.content.decode()
 

@@ -11,7 +11,6 @@ from connections.filters import ConnectionFilter
 from connections.models import Connection
 from console.url_state import PAGING, filter_defaults, list_url_state, url_state
 from marketplace.filters import MarketplaceFilter
-from marketplace.models import Service
 from tests import factories
 
 LIST = "/orgs/acme/projects/payments/connections/"
@@ -30,10 +29,8 @@ def _connection_state(query: str):
 
 
 def test_it_knows_each_filter_s_default(db, organization):
-    connections = filter_defaults(ConnectionFilter({}, queryset=Connection.objects.none()))
-    marketplace = filter_defaults(
-        MarketplaceFilter({}, queryset=Service.objects.none(), organization=organization)
-    )
+    connections = filter_defaults(ConnectionFilter({}, queryset=Connection.objects.none()).filters)
+    marketplace = filter_defaults(MarketplaceFilter.base_filters)
 
     assert (connections["q"], connections["type"], connections["sort"]) == ("", "", "name")
     assert marketplace["search_in"] == "all"
@@ -78,13 +75,13 @@ def test_the_pager_links_are_canonical_and_htmx_pushes_the_same_address(login, d
     url = reverse("connections:list", args=["acme", "payments"])
     query = "q=&type=&sort=-created&q=&type=&sort=-created"
 
-    page = client.get(f"{url}?{query}").content.decode()
+    page = client.get(f"{url}?{query}", follow=True)
     fragment = client.get(f"{url}?{query}&page=2", headers={"HX-Request": "true"})
 
-    assert f'href="{url}?sort=-created&amp;page=2"' in page
+    assert f'href="{url}?sort=-created&amp;page=2"' in page.content.decode()
     assert f'href="{url}?sort=-created"' in fragment.content.decode()  # Previous: page 1
     assert fragment["HX-Push-Url"] == f"{url}?sort=-created&page=2"
-    assert "HX-Push-Url" not in client.get(f"{url}?{query}")
+    assert "HX-Push-Url" not in page
 
 
 def test_a_service_s_tabs_lead_to_page_one_of_the_tab(login, developer, project):
@@ -100,3 +97,77 @@ def test_a_service_s_tabs_lead_to_page_one_of_the_tab(login, developer, project)
     assert f'href="{url}?tab=how-to-use"' in content
     assert 'aria-current="page" href="' + f'{url}?tab=used-by"' in content
     assert response["HX-Push-Url"] == f"{url}?tab=used-by&page=2"
+
+
+# Without JavaScript a GET form writes every field into the address, each
+# at its value or its default; the page redirects to its canonical address.
+
+MARKETPLACE = "/orgs/acme/projects/payments/marketplace/"
+NO_JS_FORMS = [
+    (LIST, "q=&type=&sort=name", LIST),
+    (LIST, "q=pay&type=&sort=-created", f"{LIST}?q=pay&sort=-created"),
+    (
+        MARKETPLACE,
+        "q=api&search_in=all&type=internal&label_q=",
+        f"{MARKETPLACE}?q=api&type=internal",
+    ),
+    (f"{LIST}create/", "q=&search_in=all", f"{LIST}create/"),
+    ("/orgs/acme/third-party-services/", "q=&status=&sort=", "/orgs/acme/third-party-services/"),
+]
+
+
+@pytest.mark.parametrize(("path", "query", "canonical"), NO_JS_FORMS)
+def test_a_form_sent_without_javascript_lands_on_the_canonical_address(
+    login, org_admin, project, path, query, canonical
+):
+    response = login(org_admin).get(f"{path}?{query}", follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(canonical, 302)]
+
+
+def test_a_service_page_asked_for_its_default_tab_redirects_to_its_bare_address(
+    login, developer, project
+):
+    service = factories.make_third_party_service(project.organization, "Stripe API")
+    url = reverse("marketplace:service", args=["acme", "payments", service.pk])
+
+    response = login(developer).get(f"{url}?tab=overview&page=1")
+
+    assert (response.status_code, response["Location"]) == (302, url)
+
+
+def test_the_redirect_costs_no_search(login, developer, project, django_assert_max_num_queries):
+    """The redirect is decided from the address alone: the user, the scope
+    and the catalog's version, never the search, facets or rows."""
+    client = login(developer)
+    with django_assert_max_num_queries(5):
+        response = client.get(f"{MARKETPLACE}?q=pay&search_in=all&type=&visibility=")
+    assert response["Location"] == f"{MARKETPLACE}?q=pay"
+    with django_assert_max_num_queries(5):
+        response = client.get(f"{LIST}?q=&type=&sort=name&page=1")
+    assert response["Location"] == LIST
+
+
+def test_a_canonical_address_is_served_whatever_the_order_of_its_parameters(
+    login, developer, project
+):
+    client = login(developer)
+    assert client.get(f"{LIST}?sort=-created&q=pay").status_code == 200
+    assert client.get(f"{MARKETPLACE}?type=internal&q=api").status_code == 200
+
+
+def test_htmx_is_never_redirected_but_told_what_to_push(login, developer, project):
+    response = login(developer).get(f"{LIST}?q=&type=&sort=name", headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == LIST
+
+
+def test_a_form_that_fails_keeps_what_was_typed(login, developer, project):
+    """An invalid value is not a default: the page shows it beside its
+    field rather than redirecting it away."""
+    response = login(developer).get(f"{LIST}?q={'x' * 500}&sort=bogus")
+
+    assert response.status_code == 200
+    assert "x" * 500 in response.content.decode()

@@ -291,7 +291,8 @@ def test_a_page_position_survives_a_new_service_before_it(login, developer, orga
 
 @pytest.mark.parametrize("cursor", ["", "bm90LWpzb24", "W10", "WyJhIiwtMSwxXQ", "%00", "x" * 900])
 def test_a_broken_cursor_shows_the_first_page(login, developer, catalog, cursor):
-    response = login(developer).get(f"{browse_url()}?after={cursor}&before={cursor}")
+    # An empty cursor is no cursor: that address redirects to the page's own.
+    response = login(developer).get(f"{browse_url()}?after={cursor}&before={cursor}", follow=True)
     assert response.status_code == 200
     assert _names(response) == _names(login(developer).get(browse_url()))
 
