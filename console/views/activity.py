@@ -21,6 +21,7 @@ from ..filters import ActivityFilter
 from ..models import ActivityEvent
 from ..shell import render_page_or_fragment
 from ..timeline import NEWEST_FIRST, timeline_page
+from ..url_state import list_url_state
 
 SECTION = "activity"
 # The most rows one export holds, read this many at a time: an export is a
@@ -73,16 +74,18 @@ def _export_url(scope: Scope, request: HttpRequest, filterset: ActivityFilter) -
 def activity(request: HttpRequest, org: str, project: str | None = None) -> HttpResponse:
     scope = _activity_scope(request, org, project)
     filterset = _filtered(request, scope)
-    page = timeline_page(filterset.qs, request.GET)
-    events = with_links(scope, page.rows)
-    context = {
-        "filter": filterset,
-        "page": page,
-        "events": events,
-        "filtered": any(request.GET.get(name) for name in filterset.form.fields),
-        # The export takes the filters, not the page: it starts at the newest.
-        "export_url": _export_url(scope, request, filterset),
-    }
+
+    def context() -> dict:
+        page = timeline_page(filterset.qs, request.GET)
+        return {
+            "filter": filterset,
+            "page": page,
+            "events": with_links(scope, page.rows),
+            "filtered": any(request.GET.get(name) for name in filterset.form.fields),
+            # The export takes the filters, not the page: it starts at the newest.
+            "export_url": _export_url(scope, request, filterset),
+        }
+
     return render_page_or_fragment(
         request,
         "console/activity.html",
@@ -90,6 +93,7 @@ def activity(request: HttpRequest, org: str, project: str | None = None) -> Http
         context,
         fragment="console/activity.html#results",
         section=SECTION,
+        url_state=list_url_state(request, filterset),
     )
 
 

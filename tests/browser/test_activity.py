@@ -35,6 +35,10 @@ def test_an_admin_finds_a_deleted_connection_in_the_projects_activity(visitor, l
     expect(events.first.get_by_role("link", name="Datadog")).to_have_count(0)
     export = page.get_by_role("link", name="Export CSV")
     assert export.get_attribute("href").endswith("/activity/export/?action=deleted")
+    # The address holds the one filter chosen, with JavaScript or without.
+    expect(page).to_have_url(
+        f"{live_server.url}/orgs/acme/projects/payments/activity/?action=deleted"
+    )
 
     page.get_by_label("Action").select_option(label="Created")
     page.get_by_label("Kind").select_option(label="Connection")

@@ -113,6 +113,16 @@ NO_JS_FORMS = [
     ),
     (f"{LIST}create/", "q=&search_in=all", f"{LIST}create/"),
     ("/orgs/acme/third-party-services/", "q=&status=&sort=", "/orgs/acme/third-party-services/"),
+    (
+        "/orgs/acme/activity/",
+        "q=&person=&kind=connection&action=&since=&until=",
+        "/orgs/acme/activity/?kind=connection",
+    ),
+    (
+        "/orgs/acme/projects/payments/activity/",
+        "q=&kind=&page=1",
+        "/orgs/acme/projects/payments/activity/",
+    ),
 ]
 
 
