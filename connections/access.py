@@ -25,6 +25,9 @@ def get_connection_for_user(scope: Scope, connection_id: UUID) -> Connection:
     )
     if connection is None:
         raise Http404("No such connection here.")
+    # Its organization is the scope's (it is one of the scope's project's):
+    # the object already read, rather than a query for the same row.
+    connection.organization = scope.organization
     return connection
 
 

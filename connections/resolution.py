@@ -4,11 +4,12 @@ other values, each with the environment variable that carries it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -145,12 +146,19 @@ def _problem(service, environment: Environment, url: str | None) -> str:
     return no_endpoint(environment)
 
 
-def resolve(connection: Connection) -> list[ResolvedEnvironment]:
-    """One entry per environment of the connection, in promotion order."""
+def resolve(
+    connection: Connection, environments: Iterable[Environment] | None = None
+) -> list[ResolvedEnvironment]:
+    """One entry per environment of the connection, in promotion order.
+    ``environments``, the organization's when the caller has read them
+    already (the connection page, for its statuses), are not read again."""
     service = connection.service
     deployed = (
         {d.environment_id: d.url for d in service.deployments.all()} if service.is_internal else {}
     )
+    if not service.is_internal:
+        # Kept on the service, for the guide's variable names that follow.
+        prefetch_related_objects([service], "parameters")
     parameters = [] if service.is_internal else list(service.parameters.all())
     resolved = []
     now = timezone.now()
@@ -173,10 +181,11 @@ def resolve(connection: Connection) -> list[ResolvedEnvironment]:
             )
         )
     bound = {entry.environment.pk for entry in resolved}
-    for environment in Environment.objects.filter(
-        organization_id=connection.organization_id
-    ).exclude(pk__in=bound):
-        resolved.append(ResolvedEnvironment(environment, None, problem=not_set_up(environment)))
+    if environments is None:
+        environments = Environment.objects.filter(organization_id=connection.organization_id)
+    for environment in environments:
+        if environment.pk not in bound:
+            resolved.append(ResolvedEnvironment(environment, None, problem=not_set_up(environment)))
     resolved.sort(key=lambda entry: entry.environment.order)
     return resolved
 

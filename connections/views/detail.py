@@ -60,8 +60,8 @@ def _service_url(scope: Scope, connection: Connection, visible: bool) -> str:
 
 
 def _page_context(scope: Scope, connection: Connection, revealed: dict | None = None) -> dict:
-    environments = resolve(connection)
     status = connection_status(connection)
+    environments = resolve(connection, [each.environment for each in status.environments])
     statuses = {each.environment.pk: each for each in status.environments}
     events = list(history_of(connection)[:EVENTS_SHOWN])
     for event in events:

@@ -374,3 +374,28 @@ def test_the_guide_says_how_the_values_reach_the_component_never_that_junction_i
     component = component_page.content.decode()
     assert 'href="/orgs/acme/projects/payments/components/storefront/#runtime-tokens"' in component
     assert 'href="/orgs/acme/projects/payments/#runtime-tokens"' in project_page.content.decode()
+
+
+def test_the_page_costs_the_same_queries_whatever_its_environments_and_history(
+    login, developer, organization, scene, django_assert_max_num_queries
+):
+    """Each thing is read once: the organization is the scope's, and the
+    environments the statuses read are the ones the values are listed in
+    (one added but never bound is "not set up", from the same read)."""
+    from console.services.environments import environment_create
+
+    client = login(developer)
+    url = _url("detail", scene["stripe"])
+    client.get(url)
+    with django_assert_max_num_queries(15) as first:
+        client.get(url)
+
+    for n in range(3):
+        environment_create(organization=organization, name=f"QA {n}", actor=developer)
+    for n in range(5):
+        connection_update(
+            connection=scene["stripe"], name="Stripe", description=f"Take {n}", actor=developer
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count("QA ") >= 3
