@@ -210,3 +210,38 @@ def _gone_row(gone, organization_id: int) -> tuple:
         {},
         {"service": "Stripe API v1", "scope": "Project"},
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_names_people_in_events_recorded_with_their_usernames():
+    """Events recorded before people's names were (issue #17) carry the
+    username; after the migration they read as the newer ones do."""
+    from console.models import ActivityEvent
+    from console.services.projects import project_create
+    from tests import factories
+
+    organization = factories.make_organization()
+    dave = factories.make_user("dave")
+    dave.first_name, dave.last_name = "Dave", "Lopez"
+    dave.save()
+    nameless = factories.make_user("nameless")
+    project_create(organization=organization, name="Payments", actor=dave)
+    project_create(organization=organization, name="Orders", actor=nameless)
+    ActivityEvent.objects.filter(actor=dave).update(actor_name="dave")
+    ActivityEvent.objects.create(
+        organization=organization,
+        actor=None,
+        actor_name="gone",
+        object_kind="project",
+        object_id="1",
+        object_name="Old",
+        action="created",
+    )
+
+    _migrate([("console", "0005_activity_label_kind")])
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    names = dict(
+        ActivityEvent.objects.exclude(actor_name="").values_list("object_name", "actor_name")
+    )
+    assert names == {"Payments": "Dave Lopez", "Orders": "nameless", "Old": "gone"}
