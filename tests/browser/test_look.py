@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from playwright.sync_api import Page, expect
 
 STOREFRONT = "/orgs/acme/projects/payments/components/storefront"
@@ -102,15 +104,33 @@ def test_people_show_by_their_names(visitor, live_server):
     expect(page.locator(".page-header-facts")).to_contain_text("by Priya Raman")
 
 
-def test_links_in_tables_are_not_underlined(visitor, live_server):
+@pytest.mark.parametrize(
+    ("path", "links"),
+    [
+        (f"{STOREFRONT}/connections/", ".connections-table tbody a"),
+        ("/orgs/acme/third-party-services/", ".third-party-table tbody a:not(.btn)"),
+        # The activity log is a list laid out as a table.
+        ("/orgs/acme/projects/payments/activity/", ".activity-list a"),
+    ],
+)
+def test_links_in_tables_are_not_underlined(visitor, live_server, path, links):
     page, _ = visitor
-    page.goto(f"{live_server.url}{STOREFRONT}/connections/")
-    links = page.locator(".connections-table tbody a")
+    page.goto(f"{live_server.url}{path}")
+    links = page.locator(links)
     expect(links.first).to_be_visible()
     decorations = links.evaluate_all(
         "links => links.map(a => getComputedStyle(a).textDecorationLine)"
     )
     assert set(decorations) == {"none"}, decorations
+
+
+def test_the_activity_log_names_people_in_full_on_a_wide_screen(visitor, live_server):
+    page, _ = visitor
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/orgs/acme/projects/payments/activity/")
+    who = page.locator(".activity-list > li").filter(has_text="Customer SMS").locator("div[title]")
+    expect(who).to_contain_text("Priya Raman")
+    assert who.evaluate("cell => cell.scrollWidth <= cell.clientWidth"), "the name is cut off"
 
 
 def test_service_cards_show_the_type_and_tell_versions_apart(visitor, live_server):
