@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from playwright.sync_api import Page, expect
 
 STOREFRONT = "/orgs/acme/projects/payments/components/storefront"
