@@ -3,7 +3,8 @@
 SQLite: an FTS5 table holding each service's name and body (summary and
 overview), kept in step by triggers on ``marketplace_service`` so that every
 write path (console, admin, bulk loads) is indexed. PostgreSQL: GIN indexes
-on ``to_tsvector('simple', ...)`` of the same columns.
+on ``to_tsvector('simple', ...)`` of the same columns, and on each service's
+array of label ids (``label_ids``, kept by triggers on its labels).
 
 Matching is by word prefix on both: "pay" finds "Payments API". Labels
 (tags) are matched as substrings of the tag names, which live in a small
@@ -75,13 +76,51 @@ POSTGRES_INDEXES = {
 }
 
 
+# PostgreSQL: each service's labels, as the array of their ids on its own
+# row (``label_ids``), kept by triggers on its labels in the transaction of
+# the write and indexed like its words. A search's label matches are then a
+# bitmap of rows too, so that counting every match of a first keystroke
+# reads each matching row once (facets.py, ``_Counts.one_pass``) and a row
+# tests its labels without a lookup. Not a model field: only the search
+# reads it, and SQLite answers the same from its FTS5 table and the labels.
+_PG_LABELS_OF_ROW = (
+    "COALESCE((SELECT array_agg(t.tag_id ORDER BY t.tag_id) FROM marketplace_service_tags t"
+    " WHERE t.service_id = marketplace_service.id), '{}')"
+)
+
+
+def _pg_relabel(services: str) -> str:
+    return (
+        f"UPDATE marketplace_service SET label_ids = {_PG_LABELS_OF_ROW}"
+        f" WHERE id IN ({services}) AND label_ids IS DISTINCT FROM {_PG_LABELS_OF_ROW}"
+    )
+
+
+POSTGRES_TRIGGERS: triggers.Triggers = {
+    "marketplace_service_labels_insert": (
+        "AFTER INSERT ON marketplace_service_tags REFERENCING NEW TABLE AS new_rows",
+        [_pg_relabel("SELECT service_id FROM new_rows")],
+    ),
+    "marketplace_service_labels_update": (
+        "AFTER UPDATE ON marketplace_service_tags"
+        " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        [_pg_relabel("SELECT service_id FROM new_rows UNION SELECT service_id FROM old_rows")],
+    ),
+    "marketplace_service_labels_delete": (
+        "AFTER DELETE ON marketplace_service_tags REFERENCING OLD TABLE AS old_rows",
+        [_pg_relabel("SELECT service_id FROM old_rows")],
+    ),
+}
+POSTGRES_LABELS_INDEX = "marketplace_service_label_ids"
+
+
 def install(schema_editor) -> None:
-    """The FTS5 table, its triggers and its rows on SQLite; the GIN indexes
-    on PostgreSQL. Safe to run again."""
+    """The FTS5 table, its triggers and its rows on SQLite; the GIN indexes,
+    and the labels' array with its triggers, on PostgreSQL. Safe to run
+    again."""
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         schema_editor.execute(_SQLITE_TABLE)
-        triggers.install(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql={})
         schema_editor.execute("DELETE FROM marketplace_service_fts")
         schema_editor.execute(
             "INSERT INTO marketplace_service_fts (rowid, name, body) "
@@ -92,6 +131,30 @@ def install(schema_editor) -> None:
             schema_editor.execute(
                 f"CREATE INDEX IF NOT EXISTS {name} ON marketplace_service USING gin ({expression})"
             )
+        install_labels(schema_editor)
+    triggers.install(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql={})
+
+
+def install_labels(schema_editor) -> None:
+    """PostgreSQL: the labels' array on every service, filled, indexed and
+    kept by its triggers. Safe to run again."""
+    schema_editor.execute(
+        "ALTER TABLE marketplace_service"
+        " ADD COLUMN IF NOT EXISTS label_ids bigint[] NOT NULL DEFAULT '{}'"
+    )
+    schema_editor.execute(_pg_relabel("SELECT service_id FROM marketplace_service_tags"))
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {POSTGRES_LABELS_INDEX}"
+        " ON marketplace_service USING gin (label_ids)"
+    )
+    triggers.install(schema_editor, sqlite={}, postgresql=POSTGRES_TRIGGERS)
+
+
+def uninstall_labels(schema_editor) -> None:
+    """What ``install_labels`` made."""
+    triggers.uninstall(schema_editor, sqlite={}, postgresql=POSTGRES_TRIGGERS)
+    schema_editor.execute(f"DROP INDEX IF EXISTS {POSTGRES_LABELS_INDEX}")
+    schema_editor.execute("ALTER TABLE marketplace_service DROP COLUMN IF EXISTS label_ids")
 
 
 def uninstall(schema_editor) -> None:
@@ -101,6 +164,7 @@ def uninstall(schema_editor) -> None:
         triggers.uninstall(schema_editor, sqlite=SQLITE_TRIGGERS, postgresql={})
         schema_editor.execute("DROP TABLE IF EXISTS marketplace_service_fts")
     elif vendor == "postgresql":
+        uninstall_labels(schema_editor)
         for name in POSTGRES_INDEXES:
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
@@ -228,7 +292,9 @@ class _RowMatches(Func):
     """The search tested on one row of marketplace_service (a correlated
     condition): its text by the full-text index looked up by the row's id
     on SQLite, by the row's own text on PostgreSQL; its labels by the row's
-    few labels, looked up by its id."""
+    few labels, looked up by its id on SQLite, by its array of label ids on
+    PostgreSQL. On PostgreSQL every test is on the row's own columns, which
+    the planner may also read off their GIN indexes as a bitmap of rows."""
 
     output_field = BooleanField()
 
@@ -262,7 +328,15 @@ class _RowMatches(Func):
                 tests.append(test)
                 params.append(query)
             like = "LIKE"
-        if self.search_in in ("label", "all"):
+        if self.search_in in ("label", "all") and connection.vendor == "postgresql":
+            # The row's own array of label ids: tested in place, or read
+            # off its GIN index as a bitmap beside the words'.
+            tests.append(
+                f"{row_id.rsplit('.', 1)[0]}.label_ids && ARRAY"
+                f"(SELECT id FROM marketplace_tag WHERE name {like} %s ESCAPE '\\')"
+            )
+            params.append(f"%{_escape_like(self.label)}%")
+        elif self.search_in in ("label", "all"):
             # "+": from the row's own labels (one index lookup), not from
             # every service of each matching label.
             tests.append(
@@ -287,17 +361,41 @@ def row_condition(text: str, field: str = "all") -> Q | None:
 
 
 def scan_condition(text: str, field: str = "all") -> Q | None:
-    """The same filter as ``search_condition``, for a count that reads every
-    service of a scope (the facet counts of a one- or two-letter prefix,
-    which most services match): on SQLite the text's matches are read once
-    and each label is looked up by the row's id, rather than gathering
-    every service of every matching label first."""
+    """The same filter as ``search_condition``, for a count over the
+    matches. On SQLite, for a one- or two-letter prefix that most services
+    match (read every service of a scope once): the text's matches are read
+    once and each label is looked up by the row's id, rather than gathering
+    every service of every matching label first. On PostgreSQL, for any
+    search: the words and the labels are tested on the row's own columns,
+    which the planner reads off their GIN indexes as one bitmap of rows."""
     words = terms(text)
-    if not words or default_connection.vendor != "sqlite":
-        return search_condition(text, field)
+    if not words:
+        return None
     if field not in SEARCH_FIELDS:
         field = "all"
     return Q(_RowMatches(field, words, _label_text(text), scan=True))
+
+
+class _CarriesAnyLabel(Func):
+    """PostgreSQL: whether the row carries any of these labels, from its
+    own array of label ids (``label_ids``, kept by POSTGRES_TRIGGERS)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, tag_ids: list[int]) -> None:
+        super().__init__(F("pk"))
+        self.tag_ids = [int(tag_id) for tag_id in tag_ids]
+
+    def as_sql(self, compiler, connection, **extra):
+        (pk,) = self.get_source_expressions()
+        row_id, _ = compiler.compile(pk)
+        return f"{row_id.rsplit('.', 1)[0]}.label_ids && %s::bigint[]", [self.tag_ids]
+
+
+def carries_any_label(tag_ids: list[int]) -> Q:
+    """PostgreSQL only: a filter for services carrying any of ``tag_ids``,
+    tested on their own rows (for a count's FILTER clause, facets.py)."""
+    return Q(_CarriesAnyLabel(tag_ids))
 
 
 def label_text(text: str) -> str:

@@ -337,12 +337,14 @@ def test_the_marketplace_costs_the_same_queries_at_10_and_2000_services(
     client.get(url)
     _bulk_services(organization, 3)
     # session, user, membership, project, requested labels, the matches' cells,
-    # the label facet and its matches, page of services, their labels, and
+    # the label facet and its matches (on PostgreSQL read with the cells, in
+    # one pass: facets._Counts.one_pass), page of services, their labels, and
     # the three scope menus
-    with django_assert_num_queries(13):
+    expected = 12 if db_connection.vendor == "postgresql" else 13
+    with django_assert_num_queries(expected):
         client.get(url)
     _bulk_services(organization, 1997, start=3)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.context["results"].total >= 1
 

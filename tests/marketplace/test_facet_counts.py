@@ -3,7 +3,8 @@
 A Hypothesis state machine publishes, registers, edits, unlists, relabels,
 moves and deletes services through the console's service functions, the
 ORM (as the Django admin does), ``QuerySet.update`` and bulk inserts; after
-every step the maintained rows must equal a count made from scratch.
+every step the maintained rows must equal a count made from scratch, and
+on PostgreSQL each service's array of label ids (search.py) its labels.
 """
 
 from __future__ import annotations
@@ -202,6 +203,21 @@ class CatalogWrites(RuleBasedStateMachine):
     @invariant()
     def counts_are_exact(self) -> None:
         assert maintained_cells() == expected_cells()
+
+    @invariant()
+    def labels_are_on_their_rows(self) -> None:
+        """PostgreSQL: each service's array of label ids (search.py), which
+        the search reads, is its labels, whatever wrote them."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, label_ids FROM marketplace_service")
+            kept = {service_id: sorted(ids) for service_id, ids in cursor.fetchall()}
+        labels = {
+            service.pk: sorted(tag.pk for tag in service.tags.all())
+            for service in Service.objects.prefetch_related("tags")
+        }
+        assert kept == labels
 
 
 @pytest.mark.django_db

@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace import facets, paging
@@ -213,3 +215,51 @@ def test_a_short_prefix_is_counted_as_any_search_is(
     monkeypatch.setattr(facets.search_module, "is_short", lambda text: False)
     assert counted() == short
     assert short["values"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one pass only")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=a",
+        "q=al",
+        "q=vendor",
+        "q=bill",
+        "q=led&search_in=label",
+        "q=inv&search_in=content",
+        "q=a&tag=billing",
+        "q=a&tag=billing&tag=ledger",
+        "q=v&type=third-party&service_type=rest",
+        "q=v&labels=all",
+    ],
+)
+def test_postgresql_counts_a_search_in_one_pass_as_from_its_matches(
+    login, developer, vendors, organization, query, monkeypatch
+):
+    """On PostgreSQL a text search's cells and label counts are read in one
+    query off the rows' own columns (facets._Counts.cells_and_labels, the
+    labels' array of search.py): the same counts as gathering the matches'
+    ids first, and one query over the services instead of three."""
+    ledger = Tag.objects.create(organization=organization, name="ledger")
+    ledger.services.add(*Service.objects.filter(name__endswith="3"))
+    Service.objects.filter(name__startswith="Alpha vendor 1").update(summary="Invoices")
+    client = login(developer)
+
+    def counted() -> tuple[dict, list[str]]:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{FACETS_URL}?{query}", headers=HTMX).content.decode()
+        found = re.findall(
+            r'value="([^"]+)" id="facet-[^"]+"[^>]*>.*?facet-count">(\d+)<', response, re.S
+        )
+        total = re.search(r'id="browse-count"[^>]*>([^<]*)<', response).group(1)
+        services = [q["sql"] for q in queries if 'FROM "marketplace_service"' in q["sql"]]
+        return {"values": found, "total": total}, services
+
+    one_pass, read_once = counted()
+    monkeypatch.setattr(facets._Counts, "one_pass", property(lambda counts: False))
+    gathered, _ = counted()
+
+    assert one_pass == gathered
+    assert one_pass["values"]
+    assert len(read_once) == 1 and "label_ids" in read_once[0]

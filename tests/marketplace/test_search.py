@@ -15,6 +15,9 @@ def _installed() -> set[str]:
         else:
             cursor.execute(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'marketplace_service'"
+                " UNION SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+                " UNION SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = 'marketplace_service'"
             )
         return {row[0] for row in cursor.fetchall()}
 
@@ -22,7 +25,12 @@ def _installed() -> set[str]:
 def _expected() -> set[str]:
     if connection.vendor == "sqlite":
         return {*search.SQLITE_TRIGGERS, "marketplace_service_fts"}
-    return set(search.POSTGRES_INDEXES)
+    return {
+        *search.POSTGRES_INDEXES,
+        search.POSTGRES_LABELS_INDEX,
+        *search.POSTGRES_TRIGGERS,
+        "label_ids",
+    }
 
 
 def test_the_full_text_index_is_installed(db) -> None:

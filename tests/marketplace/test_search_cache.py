@@ -40,9 +40,10 @@ def test_it_serves_a_repeated_search_without_counting_again(login, developer, ve
     again, same_total, warm = _search(client)
 
     assert (again, same_total) == (first, total) == (again, 3)
-    # the matches' cells, the label list and the labels' matches are not read,
-    # and the page's cards are read by id (no search)
-    assert warm == cold - 3
+    # the matches' cells, the label list and the labels' matches are not read
+    # (on PostgreSQL the cells and the labels' matches are one query), and
+    # the page's cards are read by id (no search)
+    assert warm == cold - (2 if connection.vendor == "postgresql" else 3)
     page = client.get(f"{URL}?q=vendor").context["results"]
     assert [service.name for service in page.services] == ["Vendor 0", "Vendor 1", "Vendor 2"]
 
