@@ -86,6 +86,15 @@ def render_page_or_fragment(
     )
 
 
+def redirect_to_canonical(request: HttpRequest, state: UrlState) -> HttpResponse | None:
+    """For a page that keeps its address but pushes none (a menu's page,
+    whose HTMX requests fill a dropdown): the redirect a browser's plain GET
+    at another address than the canonical one gets, else None."""
+    if _asks_for_another_address(request, state):
+        return redirect(state.url())
+    return None
+
+
 def _asks_for_another_address(request: HttpRequest, state: UrlState | None) -> bool:
     """Whether a browser's plain GET asked for a page with a parameter that
     is repeated, at its default, or not the page's own. Compared as parsed

@@ -23,9 +23,12 @@ from ..access import (
 from ..htmx import page_or_fragment
 from ..models import Organization
 from ..navigation import known_section
-from ..shell import render_in_scope, render_page_or_fragment
+from ..shell import redirect_to_canonical, render_in_scope, render_page_or_fragment
+from ..url_state import url_state
 
 PAGE_SIZE = 25
+# What a menu's page (without JavaScript) keeps in its address.
+MENU_ADDRESS = {"section": "", "current": "", "q": ""}
 
 
 def component_page_sections() -> list[Callable[[HttpRequest, Scope], str]]:
@@ -93,7 +96,10 @@ def component_home(request: HttpRequest, org: str, project: str, component: str)
 def _render_menu(
     request: HttpRequest, menu: menus.Menu, scope: Scope | None, title: str
 ) -> HttpResponse:
-    """A menu's items for HTMX; without JavaScript, a whole page of them."""
+    """A menu's items for HTMX; without JavaScript, a whole page of them, at
+    its canonical address (the search form writes an empty ``q=``)."""
+    if (moved := redirect_to_canonical(request, url_state(request, MENU_ADDRESS))) is not None:
+        return moved
     context = {"menu": menu, "title": title}
     if scope is None:
         # Before any organization is chosen there is no shell to render in.

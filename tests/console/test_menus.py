@@ -82,6 +82,20 @@ def test_without_javascript_the_search_is_a_whole_page(login, developer, organiz
     assert b'value="pay"' in response.content
 
 
+def test_without_javascript_an_empty_search_leaves_the_address(login, developer, project):
+    """The menu page's search form writes every field; an empty one is not
+    kept in the address (#17, item 3), nor is a repeated one."""
+    client = login(developer)
+    response = client.get(f"{PROJECT_MENU}?section=connections&current=&q=")
+    assert response.status_code == 302
+    assert response["Location"] == f"{PROJECT_MENU}?section=connections"
+    response = client.get(f"{ORGANIZATION_MENU}?q=acme&q=acme&current=")
+    assert response["Location"] == f"{ORGANIZATION_MENU}?q=acme"
+    assert client.get(f"{PROJECT_MENU}?section=connections&q=pay").status_code == 200
+    # The dropdown's own requests are answered, whatever they carry.
+    assert client.get(f"{PROJECT_MENU}?q=&current=", headers=HTMX).status_code == 200
+
+
 def test_the_organization_menu_lists_only_the_users_organizations(
     login, developer, other_organization
 ):
